@@ -1,0 +1,143 @@
+//! Amazon Resource Names: just enough parsing to read account, region and names out of them.
+
+/// The parts of an ARN: `arn:<partition>:<service>:<region>:<account>:<resource>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Parses `text` as one ARN; `None` if it is not one.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut parts = text.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        let partition = parts.next()?;
+        let service = parts.next()?;
+        let region = parts.next()?;
+        let account = parts.next()?;
+        let resource = parts.next()?;
+        if !partition.starts_with("aws") || service.is_empty() {
+            return None;
+        }
+        Some(Arn {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+        })
+    }
+
+    /// The account id when it is the usual 12 digits.
+    pub fn account_id(&self) -> Option<&'a str> {
+        is_account_id(self.account).then_some(self.account)
+    }
+
+    /// The region when the ARN has one (IAM and STS ARNs do not).
+    pub fn region_name(&self) -> Option<&'a str> {
+        is_region(self.region).then_some(self.region)
+    }
+}
+
+/// Whether `text` is a 12-digit AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `text` looks like a region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
+pub fn is_region(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let rest: Vec<&str> = parts.collect();
+    first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && rest.len() >= 2
+        && rest
+            .last()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && rest[..rest.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// The cluster name from a cluster ARN, a task ARN of the long format, or a bare name.
+pub fn cluster_name(arn_or_name: &str) -> &str {
+    match Arn::parse(arn_or_name) {
+        Some(arn) => {
+            let resource = arn.resource;
+            if let Some(name) = resource.strip_prefix("cluster/") {
+                name
+            } else if let Some(rest) = resource.strip_prefix("task/") {
+                // Long task ARN format: task/<cluster>/<id>.
+                rest.split_once('/').map_or(rest, |(cluster, _)| cluster)
+            } else {
+                resource
+            }
+        }
+        None => arn_or_name,
+    }
+}
+
+/// Every ARN-looking token in `text`, in order.
+pub fn find_arns(text: &str) -> impl Iterator<Item = Arn<'_>> {
+    text.match_indices("arn:aws").filter_map(move |(at, _)| {
+        let tail = &text[at..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ',' | ')' | '('))
+            .unwrap_or(tail.len());
+        Arn::parse(&tail[..end])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_task_arn() {
+        let arn = Arn::parse("arn:aws:ecs:ap-northeast-1:123456789012:task/prod/0123abcd").unwrap();
+        assert_eq!(arn.service, "ecs");
+        assert_eq!(arn.region_name(), Some("ap-northeast-1"));
+        assert_eq!(arn.account_id(), Some("123456789012"));
+        assert_eq!(arn.resource, "task/prod/0123abcd");
+    }
+
+    #[test]
+    fn sts_arn_has_no_region() {
+        let arn = Arn::parse("arn:aws:sts::123456789012:assumed-role/exec/abc").unwrap();
+        assert_eq!(arn.region_name(), None);
+        assert_eq!(arn.account_id(), Some("123456789012"));
+    }
+
+    #[test]
+    fn regions() {
+        assert!(is_region("us-east-1"));
+        assert!(is_region("us-gov-west-1"));
+        assert!(is_region("cn-northwest-1"));
+        assert!(!is_region("us-east"));
+        assert!(!is_region("useast-1"));
+        assert!(!is_region(""));
+    }
+
+    #[test]
+    fn cluster_names() {
+        assert_eq!(cluster_name("arn:aws:ecs:us-east-1:123456789012:cluster/prod"), "prod");
+        assert_eq!(cluster_name("arn:aws:ecs:us-east-1:123456789012:task/prod/abc"), "prod");
+        assert_eq!(cluster_name("prod"), "prod");
+    }
+
+    #[test]
+    fn finds_arns_in_text() {
+        let text = "User: arn:aws:sts::111122223333:assumed-role/r/s is not authorized on resource: arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbC because";
+        let found: Vec<_> = find_arns(text).map(|a| a.service).collect();
+        assert_eq!(found, ["sts", "secretsmanager"]);
+    }
+}

@@ -1,0 +1,185 @@
+//! The catalog: every pattern loaded for a run, built-in plus `--catalog DIR`.
+
+pub mod embedded;
+pub mod error;
+pub mod pattern;
+pub mod spec;
+pub mod template;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use error::{CatalogError, CatalogErrors};
+pub use pattern::{Origin, Pattern};
+
+use error::locate;
+use spec::PatternSpec;
+
+/// Upper bound on the size of one user pattern file.
+const MAX_PATTERN_FILE_BYTES: u64 = 1 << 20;
+
+/// All patterns of a run, sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    patterns: Vec<Pattern>,
+}
+
+impl Catalog {
+    /// The patterns embedded in the binary.
+    pub fn builtin() -> Result<Catalog, CatalogErrors> {
+        Catalog::load(&[])
+    }
+
+    /// Built-in patterns plus every `*.yaml`/`*.yml` file in `dirs` (or the files themselves).
+    /// A user pattern with a built-in id replaces it; two user files with one id are an error.
+    pub fn load(dirs: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
+        let mut errors = Vec::new();
+        let mut patterns = Vec::new();
+        for file in embedded::EMBEDDED {
+            let origin = Origin { file: file.name.to_string(), builtin: true };
+            match parse_embedded(file) {
+                Ok(spec) => match pattern::compile(spec, origin, file.yaml) {
+                    Ok(p) => patterns.push(p),
+                    Err(e) => errors.extend(e),
+                },
+                Err(e) => errors.push(e),
+            }
+        }
+        let builtin_count = patterns.len();
+        let mut user_ids: HashMap<String, String> = HashMap::new();
+        for path in user_files(dirs, &mut errors) {
+            let name = path.display().to_string();
+            let text = match read_pattern_file(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let origin = Origin { file: name.clone(), builtin: false };
+            let spec = match parse_yaml(&name, text) {
+                Ok(spec) => spec,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if let Some(previous) = user_ids.insert(spec.id.clone(), name.clone()) {
+                errors.push(
+                    CatalogError::new(&name, format!("the id is also used by `{previous}`; ids must be unique"))
+                        .pattern(Some(&spec.id))
+                        .at(locate(text, "id:", None)),
+                );
+                continue;
+            }
+            match pattern::compile(spec, origin, text) {
+                Ok(mut p) => {
+                    if let Some(i) = patterns[..builtin_count].iter().position(|b| b.id == p.id) {
+                        p.overrides_builtin = true;
+                        patterns[i] = p;
+                    } else {
+                        patterns.push(p);
+                    }
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(CatalogErrors(errors));
+        }
+        patterns.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Catalog { patterns })
+    }
+
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Pattern> {
+        self.patterns.iter().find(|p| p.id == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.patterns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+/// The number of built-in patterns (for `--version`).
+pub fn builtin_pattern_count() -> usize {
+    embedded::EMBEDDED.len()
+}
+
+fn parse_embedded(file: &embedded::EmbeddedFile) -> Result<PatternSpec, CatalogError> {
+    if let Some(json) = file.json
+        && let Ok(spec) = serde_json::from_str::<PatternSpec>(json)
+    {
+        return Ok(spec);
+    }
+    // The YAML parser gives the line and column the author needs.
+    parse_yaml(file.name, file.yaml)
+}
+
+fn parse_yaml(name: &str, text: &str) -> Result<PatternSpec, CatalogError> {
+    serde_yaml::from_str::<PatternSpec>(text).map_err(|e| {
+        let position = e.location().map(|l| (l.line(), l.column()));
+        // Name the pattern even when the file does not deserialize, if it has a readable id.
+        let id = serde_yaml::from_str::<serde_yaml::Value>(text)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string));
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(at) if position.is_some() => message[..at].to_string(),
+            _ => message,
+        };
+        CatalogError::new(name, message).at(position).pattern(id.as_deref())
+    })
+}
+
+fn user_files(dirs: &[PathBuf], errors: &mut Vec<CatalogError>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        if dir.is_file() {
+            files.push(dir.clone());
+            continue;
+        }
+        match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && is_pattern_file(p))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            }
+            Err(e) => errors.push(CatalogError::new(&dir.display().to_string(), format!("cannot read the catalog directory: {e}"))),
+        }
+    }
+    files
+}
+
+fn is_pattern_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// Reads a user pattern file; the text lives for the rest of the run, like built-in ones.
+fn read_pattern_file(path: &Path) -> Result<&'static str, CatalogError> {
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_PATTERN_FILE_BYTES {
+        return Err(CatalogError::new(
+            &name,
+            format!("the file is {size} bytes; pattern files are limited to {MAX_PATTERN_FILE_BYTES}"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CatalogError::new(&name, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CatalogError::new(&name, format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    })?;
+    Ok(Box::leak(text.into_boxed_str()))
+}

@@ -1,0 +1,309 @@
+//! A pattern compiled and checked: regexes built, templates parsed, placeholders resolved.
+
+use regex::{Regex, RegexBuilder};
+
+use super::error::{CatalogError, locate};
+use super::spec::{CommandKind, DocSpec, ExampleSpec, Level, PatternSpec, Severity};
+use super::template::Template;
+use crate::context::is_context_variable;
+use crate::model::Field;
+
+/// Upper bound on the compiled size of one regex, so a pathological user pattern fails at
+/// load time with a clear message instead of eating memory.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
+/// Upper bound on the source length of one regex.
+pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
+
+/// Builds a regex with the options every catalog regex uses.
+pub fn build_regex(source: &str) -> Result<Regex, String> {
+    if source.len() > REGEX_SOURCE_LIMIT {
+        return Err(format!(
+            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
+            source.len()
+        ));
+    }
+    RegexBuilder::new(source)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regex compiles to more than {limit} bytes; simplify it (bounded repeats like {{1000}} multiply its size)")
+            }
+            other => other.to_string(),
+        })
+}
+
+/// Where a pattern came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub builtin: bool,
+}
+
+/// One compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub regex_source: Option<String>,
+    pub regex: Option<Regex>,
+    pub unless: Option<Regex>,
+    pub fields: Vec<Field>,
+    pub stop_code: Vec<String>,
+    pub exit_code: Vec<i64>,
+    pub container: Option<Regex>,
+}
+
+impl Rule {
+    /// Whether the rule reads messages of `field`. Pasted text could be any field.
+    pub fn reads(&self, field: Field) -> bool {
+        field == Field::Pasted || self.fields.is_empty() || self.fields.contains(&field)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub cause: Template,
+    pub evidence: Template,
+    pub check: Option<Template>,
+    pub fix: Option<Template>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub title: Template,
+    pub run: Template,
+    pub kind: CommandKind,
+}
+
+/// A loaded pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub severity: Severity,
+    pub level: Level,
+    pub priority: i32,
+    pub transient: bool,
+    pub rules: Vec<Rule>,
+    pub cause: Template,
+    pub fix: Template,
+    pub notes: Vec<Template>,
+    pub candidates: Vec<Candidate>,
+    pub commands: Vec<Command>,
+    pub terraform: Vec<String>,
+    pub docs: Vec<DocSpec>,
+    pub examples: Vec<ExampleSpec>,
+    pub near_misses: Vec<ExampleSpec>,
+    pub origin: Origin,
+    /// Set when a user pattern replaced a built-in one with the same id.
+    pub overrides_builtin: bool,
+    /// The YAML source, for `catalog show`.
+    pub source: &'static str,
+}
+
+/// Whether `id` is kebab-case.
+pub fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// Compiles `spec` from `file` (whose YAML text is `text`), collecting every problem.
+pub fn compile(
+    spec: PatternSpec,
+    origin: Origin,
+    text: &'static str,
+) -> Result<Pattern, Vec<CatalogError>> {
+    let mut errors = Vec::new();
+    let file = origin.file.clone();
+    let id = spec.id.clone();
+    let err = |message: String| CatalogError::new(&file, message).pattern(Some(&id));
+
+    if !is_kebab_case(&spec.id) {
+        errors.push(err(format!("id `{}` is not kebab-case (lower-case words joined by `-`)", spec.id)).at(locate(text, "id:", None)));
+    }
+    let stem = std::path::Path::new(&origin.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != spec.id {
+        errors.push(err(format!("the file is named `{stem}` but the id is `{}`; they must be equal", spec.id)).at(locate(text, "id:", None)));
+    }
+    if spec.rules.is_empty() {
+        errors.push(err("`match` needs at least one rule".into()).field("match").at(locate(text, "match:", None)));
+    }
+
+    let mut captures: Vec<String> = Vec::new();
+    let mut rules = Vec::new();
+    for (i, rule) in spec.rules.iter().enumerate() {
+        let field = |name: &str| format!("match[{i}].{name}");
+        let compile_one = |source: &Option<String>, name: &str, errors: &mut Vec<CatalogError>| -> Option<Regex> {
+            let source = source.as_ref()?;
+            match build_regex(source) {
+                Ok(regex) => Some(regex),
+                Err(message) => {
+                    errors.push(
+                        err(format!("invalid regex: {message}"))
+                            .field(field(name))
+                            .at(locate(text, source, Some((&format!("{name}:"), count_before(&spec.rules, i, name))))),
+                    );
+                    None
+                }
+            }
+        };
+        let regex = compile_one(&rule.regex, "regex", &mut errors);
+        let unless = compile_one(&rule.unless, "unless", &mut errors);
+        let container = compile_one(&rule.container, "container", &mut errors);
+        if rule.regex.is_none() && rule.stop_code.is_empty() && rule.exit_code.is_empty() && rule.container.is_none() {
+            errors.push(
+                err("a rule needs a `regex` or a `stop_code`/`exit_code`/`container` condition".into())
+                    .field(format!("match[{i}]"))
+                    .at(locate(text, "match:", None)),
+            );
+        }
+        if let Some(regex) = &regex {
+            for name in regex.capture_names().flatten() {
+                if name != "image" && is_context_variable(name) {
+                    errors.push(
+                        err(format!(
+                            "capture `{name}` has the name of a context value; rename it (for example `registry_{name}`)"
+                        ))
+                        .field(field("regex"))
+                        .at(locate(text, &format!("?P<{name}>"), None).or_else(|| locate(text, &format!("?<{name}>"), None))),
+                    );
+                }
+                if !captures.iter().any(|c| c == name) {
+                    captures.push(name.to_string());
+                }
+            }
+        }
+        rules.push(Rule {
+            regex_source: rule.regex.clone(),
+            regex,
+            unless,
+            fields: rule.fields.clone(),
+            stop_code: rule.stop_code.clone(),
+            exit_code: rule.exit_code.clone(),
+            container,
+        });
+    }
+
+    // A regex that failed to compile captures nothing; its placeholders would only add noise.
+    let regexes_ok = errors.is_empty();
+    let known = |name: &str| !regexes_ok || is_context_variable(name) || captures.iter().any(|c| c == name);
+    let template = |source: &str, field: String, errors: &mut Vec<CatalogError>| -> Template {
+        match Template::parse(source) {
+            Ok(t) => {
+                for name in t.variables() {
+                    if !known(name) {
+                        let mut names = captures.clone();
+                        names.sort();
+                        let hint = if names.is_empty() {
+                            "the regexes capture nothing".to_string()
+                        } else {
+                            format!("captures: {}", names.join(", "))
+                        };
+                        errors.push(
+                            err(format!(
+                                "unknown placeholder `{{{name}}}`; use a named group of the regexes ({hint}) or a context value (see patterns/README.md)"
+                            ))
+                            .field(field.clone())
+                            .at(locate(text, &format!("{{{name}}}"), None)),
+                        );
+                    }
+                }
+                t
+            }
+            Err(e) => {
+                errors.push(err(e.message).field(field).at(locate(text, source, None)));
+                Template::parse("").expect("the empty template parses")
+            }
+        }
+    };
+    let cause = template(&spec.cause, "cause".into(), &mut errors);
+    let fix = template(&spec.fix, "fix".into(), &mut errors);
+    let notes = spec
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| template(n, format!("notes[{i}]"), &mut errors))
+        .collect();
+    let candidates = spec
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Candidate {
+            cause: template(&c.cause, format!("candidates[{i}].cause"), &mut errors),
+            evidence: template(&c.evidence, format!("candidates[{i}].evidence"), &mut errors),
+            check: c.check.as_ref().map(|s| template(s, format!("candidates[{i}].check"), &mut errors)),
+            fix: c.fix.as_ref().map(|s| template(s, format!("candidates[{i}].fix"), &mut errors)),
+        })
+        .collect();
+    let commands = spec
+        .commands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Command {
+            title: template(&c.title, format!("commands[{i}].title"), &mut errors),
+            run: template(&c.run, format!("commands[{i}].run"), &mut errors),
+            kind: c.kind,
+        })
+        .collect();
+    for (i, doc) in spec.docs.iter().enumerate() {
+        if !doc.url.starts_with("https://") {
+            errors.push(
+                err(format!("doc link `{}` is not an https URL", doc.url))
+                    .field(format!("docs[{i}].url"))
+                    .at(locate(text, &doc.url, None)),
+            );
+        }
+    }
+    for (i, example) in spec.examples.iter().chain(&spec.near_misses).enumerate() {
+        if example.field == Some(Field::Pasted) {
+            errors.push(
+                err("`field: pasted` is the default; omit `field` instead".into())
+                    .field(format!("examples[{i}].field")),
+            );
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Pattern {
+        id: spec.id,
+        title: spec.title,
+        category: spec.category,
+        severity: spec.severity,
+        level: spec.level,
+        priority: spec.priority,
+        transient: spec.transient,
+        rules,
+        cause,
+        fix,
+        notes,
+        candidates,
+        commands,
+        terraform: spec.terraform,
+        docs: spec.docs,
+        examples: spec.examples,
+        near_misses: spec.near_misses,
+        origin,
+        overrides_builtin: false,
+        source: text,
+    })
+}
+
+/// How many rules before rule `i` have the key `name`, to find rule `i`'s key in the text.
+fn count_before(rules: &[super::spec::RuleSpec], i: usize, name: &str) -> usize {
+    rules[..i]
+        .iter()
+        .filter(|r| match name {
+            "regex" => r.regex.is_some(),
+            "unless" => r.unless.is_some(),
+            _ => r.container.is_some(),
+        })
+        .count()
+}

@@ -1,0 +1,97 @@
+//! The command-line front end: parse arguments, run a command, map the outcome to an exit code.
+
+pub mod args;
+mod catalog_cmd;
+mod error;
+mod explain;
+
+use std::io::{self, BufWriter, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Args;
+use args::{CatalogCommand, ColorChoice, Command};
+pub use error::CliError;
+
+use crate::catalog::Catalog;
+use crate::engine::Engine;
+use crate::render::RenderOptions;
+
+/// Exit code: everything recognised / all checks passed.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: something was not recognised / a check failed.
+pub const EXIT_UNRECOGNISED: u8 = 1;
+/// Exit code: usage, input, catalog or AWS error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the program with the process's arguments.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if e.is_broken_pipe() => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            let message = e.to_string();
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Runs one parsed command; returns the exit code.
+pub fn run(args: &Args) -> Result<u8, CliError> {
+    set_colour(args.color);
+    let options = RenderOptions { color: colored::control::SHOULD_COLORIZE.should_colorize(), verbose: args.verbose };
+    let stdout = io::stdout();
+    let out = BufWriter::new(stdout.lock());
+    match &args.command {
+        Command::Explain(explain_args) => {
+            let engine = load_engine(args)?;
+            let outcome = explain::run(&engine, explain_args, args.output, options, out)?;
+            Ok(if outcome.unrecognised > 0 { EXIT_UNRECOGNISED } else { EXIT_OK })
+        }
+        Command::Catalog(CatalogCommand::List { category }) => {
+            let engine = load_engine(args)?;
+            catalog_cmd::list(&engine, category.as_deref(), args.output, out).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            Ok(EXIT_OK)
+        }
+        Command::Catalog(CatalogCommand::Show { id }) => {
+            let catalog = Catalog::load(&args.catalog)?;
+            catalog_cmd::show(&catalog, id, out)?;
+            Ok(EXIT_OK)
+        }
+        Command::Catalog(CatalogCommand::Test { dir }) => {
+            let mut dirs = args.catalog.clone();
+            dirs.extend(dir.iter().cloned());
+            let engine = Engine::new(Catalog::load(&dirs)?)?;
+            let passed = catalog_cmd::test(&engine, dir.as_ref(), out).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            Ok(if passed { EXIT_OK } else { EXIT_UNRECOGNISED })
+        }
+    }
+}
+
+fn load_engine(args: &Args) -> Result<Engine, CliError> {
+    Ok(Engine::new(Catalog::load(&args.catalog)?)?)
+}
+
+/// Decides colour once for the whole run.
+fn set_colour(choice: ColorChoice) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    colored::control::set_override(on);
+}

@@ -1,0 +1,175 @@
+//! The command line, defined with clap derive. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+use crate::input::InputFormat;
+use crate::render::OutputFormat;
+
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("ECS_DIAGNOSE_PATTERN_COUNT"),
+    " built-in patterns)"
+);
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything was recognised (for `catalog test`: every check passed)
+  1  something was not recognised (for `catalog test`: a check failed)
+  2  error: usage, unreadable input, a broken pattern file, AWS errors";
+
+
+/// Tells you why an Amazon ECS task stopped and what to do about it.
+///
+/// Paste a stopped reason, pipe `aws ecs describe-tasks` output or EventBridge "ECS Task State
+/// Change" events, and get the cause and a fix filled in with your own values. The catalog of
+/// known errors is built in; no AWS credentials are needed for `explain`.
+#[derive(Debug, Parser)]
+#[command(name = "ecs-diagnose", version = VERSION, after_help = EXIT_CODES)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Also load pattern files from DIR (repeatable). A pattern with a built-in id replaces it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub catalog: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
+    pub output: OutputFormat,
+
+    /// When to use colour in text output. `auto` means: stdout is a terminal and NO_COLOR is unset.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Show every finding in full, not only the best one per task.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Explain a stopped-task error: pasted text, a file, or stdin (`-`).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  ecs-diagnose explain 'CannotPullContainerError: pull image manifest has been retried 5 time(s): ...: i/o timeout'\n",
+        "  aws ecs describe-tasks --cluster prod --tasks $TASK | ecs-diagnose explain -\n",
+        "  ecs-diagnose explain --file stopped-event.json --output json\n",
+        "  pbpaste | ecs-diagnose explain - --account 123456789012 --region eu-west-1 --output markdown\n\n",
+        "Exit codes:\n",
+        "  0  everything was recognised\n",
+        "  1  something was not recognised\n",
+        "  2  error: usage, unreadable input, a broken pattern file"
+    ))]
+    Explain(ExplainArgs),
+
+    /// List, show and test the pattern catalog.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExplainArgs {
+    /// The error text (words are joined with spaces), or `-` to read stdin.
+    #[arg(value_name = "TEXT")]
+    pub text: Vec<String>,
+
+    /// Read the input from a file instead.
+    #[arg(long, short = 'f', value_name = "PATH", conflicts_with = "text", help_heading = "Input")]
+    pub file: Option<PathBuf>,
+
+    /// What the input is; detected from its first bytes by default.
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT", help_heading = "Input")]
+    pub input_format: InputFormat,
+
+    /// AWS account id to fill into fixes when the input does not state one.
+    #[arg(long, value_name = "ID", value_parser = parse_account, help_heading = "Values")]
+    pub account: Option<String>,
+
+    /// AWS region to fill into fixes when the input does not state one.
+    #[arg(long, value_name = "REGION", value_parser = parse_region, help_heading = "Values")]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List the patterns: id, severity, category and title.
+    List {
+        /// Only patterns of this category.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Show one pattern's file.
+    Show {
+        /// The pattern id.
+        id: String,
+    },
+    /// Run every pattern's examples and near misses, and the catalog's quality checks.
+    ///
+    /// With DIR, tests the pattern files in DIR together with the built-in catalog (a pattern
+    /// in DIR with a built-in id replaces it). Every failure is reported, not just the first.
+    Test {
+        /// A directory (or file) of pattern files; default: the built-in catalog.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_account(value: &str) -> Result<String, String> {
+    if crate::arn::is_account_id(value) {
+        Ok(value.to_string())
+    } else {
+        Err("an AWS account id is 12 digits".to_string())
+    }
+}
+
+fn parse_region(value: &str) -> Result<String, String> {
+    if crate::arn::is_region(value) {
+        Ok(value.to_string())
+    } else {
+        Err("expected a region name such as us-east-1".to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn explain_joins_words_and_reads_flags() {
+        let args = Args::try_parse_from(["ecs-diagnose", "explain", "Task", "stopped", "-o", "json", "--region", "eu-west-1"]).unwrap();
+        let Command::Explain(explain) = args.command else { panic!() };
+        assert_eq!(explain.text, ["Task", "stopped"]);
+        assert_eq!(explain.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(args.output, OutputFormat::Json);
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--account", "12345"]).is_err());
+        assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--region", "mars"]).is_err());
+        assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--file", "y"]).is_err());
+    }
+
+    #[test]
+    fn catalog_subcommands() {
+        let args = Args::try_parse_from(["ecs-diagnose", "catalog", "test", "my-patterns"]).unwrap();
+        assert!(matches!(args.command, Command::Catalog(CatalogCommand::Test { dir: Some(_) })));
+    }
+}

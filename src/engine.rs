@@ -1,0 +1,426 @@
+//! The matcher: evidence in, diagnosis out.
+//!
+//! All rule regexes are compiled into one `RegexSet`, so each message is scanned once to learn
+//! which rules can match; only those run their own regex for captures. Identical evidence
+//! (same normalised messages, stop code and exit codes) is matched once per [`MatchCache`].
+
+mod unrecognised;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use regex::{RegexSet, RegexSetBuilder};
+
+use crate::arn::cluster_name;
+use crate::catalog::pattern::{Pattern, REGEX_SIZE_LIMIT, Rule};
+use crate::catalog::spec::{Level, Severity};
+use crate::catalog::{Catalog, CatalogError, CatalogErrors};
+use crate::context::{Defaults, Location, Variables};
+use crate::model::{Evidence, Field};
+use crate::normalize::normalize;
+use crate::report::{
+    Confidence, Diagnosis, DocLink, Finding, MatchedEvidence, RenderedCandidate, RenderedCommand,
+    Status, TaskSummary,
+};
+
+/// Messages longer than this are matched on their first part only (ECS itself caps reasons at
+/// 1,024 characters, so anything longer is not an ECS reason verbatim).
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Entries kept by a [`MatchCache`] before it starts over, to bound memory.
+const CACHE_CAPACITY: usize = 4096;
+
+/// A compiled catalog, ready to diagnose.
+#[derive(Debug)]
+pub struct Engine {
+    catalog: Catalog,
+    prefilter: RegexSet,
+    /// For each regex in the set: (pattern index, rule index).
+    prefilter_rules: Vec<(usize, usize)>,
+    /// Rules decided by stopCode / exit code / container name alone.
+    condition_rules: Vec<(usize, usize)>,
+}
+
+/// One rule that matched, before templates are rendered (what the cache keeps).
+#[derive(Debug, Clone)]
+struct RuleMatch {
+    pattern: usize,
+    /// Index of the message in `Evidence::messages()` order, if a regex matched one.
+    message: Option<usize>,
+    container: Option<usize>,
+    captures: Vec<(String, String)>,
+    matched: Option<String>,
+    conditions: Vec<String>,
+}
+
+/// Remembers matches of identical evidence. One per thread.
+#[derive(Debug, Default)]
+pub struct MatchCache {
+    entries: HashMap<String, Arc<Vec<RuleMatch>>>,
+    hits: u64,
+}
+
+impl MatchCache {
+    /// How many diagnoses reused an earlier match.
+    pub fn hits(&self) -> u64 {
+        self.hits
+    }
+}
+
+impl Engine {
+    /// Compiles the prefilter for `catalog`.
+    pub fn new(catalog: Catalog) -> Result<Engine, CatalogErrors> {
+        let mut sources = Vec::new();
+        let mut prefilter_rules = Vec::new();
+        let mut condition_rules = Vec::new();
+        for (p, pattern) in catalog.patterns().iter().enumerate() {
+            for (r, rule) in pattern.rules.iter().enumerate() {
+                match &rule.regex_source {
+                    Some(source) => {
+                        sources.push(source.as_str());
+                        prefilter_rules.push((p, r));
+                    }
+                    None => condition_rules.push((p, r)),
+                }
+            }
+        }
+        let prefilter = RegexSetBuilder::new(&sources)
+            .case_insensitive(true)
+            .size_limit(REGEX_SIZE_LIMIT.saturating_mul(sources.len().max(1)))
+            .build()
+            .map_err(|e| {
+                CatalogErrors(vec![CatalogError::new(
+                    "<catalog>",
+                    format!("the combined regex set does not compile: {e}"),
+                )])
+            })?;
+        Ok(Engine { catalog, prefilter, prefilter_rules, condition_rules })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Diagnoses one task or pasted error.
+    pub fn diagnose(&self, evidence: &Evidence, defaults: &Defaults, cache: &mut MatchCache) -> Diagnosis {
+        let mut warnings = Vec::new();
+        let normalized: Vec<(crate::model::Message<'_>, String)> = evidence
+            .messages()
+            .map(|m| {
+                let text = if m.text.len() > MAX_MESSAGE_BYTES {
+                    let cut = floor_char_boundary(m.text, MAX_MESSAGE_BYTES);
+                    warnings.push(format!(
+                        "the {} is {} bytes long; only its first {} bytes were matched",
+                        describe_field(m.field),
+                        m.text.len(),
+                        cut
+                    ));
+                    &m.text[..cut]
+                } else {
+                    m.text
+                };
+                (m, normalize(text))
+            })
+            .collect();
+
+        let key = cache_key(evidence, &normalized);
+        let matches = match cache.entries.get(&key) {
+            Some(found) => {
+                cache.hits += 1;
+                Arc::clone(found)
+            }
+            None => {
+                let found = Arc::new(self.match_rules(evidence, &normalized));
+                if cache.entries.len() >= CACHE_CAPACITY {
+                    cache.entries.clear();
+                }
+                cache.entries.insert(key, Arc::clone(&found));
+                found
+            }
+        };
+
+        let location = Location::of_task(evidence, defaults);
+        let findings = self.findings(evidence, &normalized, &matches, &location);
+        let status = match findings.first() {
+            None => Status::Unrecognised,
+            Some(f) if f.severity == Severity::Benign => Status::Benign,
+            Some(_) => Status::Failure,
+        };
+        let unrecognised = (status == Status::Unrecognised).then(|| {
+            let messages: Vec<(Field, String)> = normalized.iter().map(|(m, n)| (m.field, n.clone())).collect();
+            unrecognised::describe(evidence, messages)
+        });
+        Diagnosis {
+            source: evidence.source.clone(),
+            task: summarize(evidence),
+            status,
+            findings,
+            unrecognised,
+            warnings,
+        }
+    }
+
+    fn match_rules(&self, evidence: &Evidence, messages: &[(crate::model::Message<'_>, String)]) -> Vec<RuleMatch> {
+        let patterns = self.catalog.patterns();
+        let mut found = Vec::new();
+        for (index, (message, text)) in messages.iter().enumerate() {
+            for set_index in self.prefilter.matches(text).iter() {
+                let (p, r) = self.prefilter_rules[set_index];
+                let rule = &patterns[p].rules[r];
+                if !rule.reads(message.field) {
+                    continue;
+                }
+                let Some(regex) = &rule.regex else { continue };
+                let Some(caps) = regex.captures(text) else { continue };
+                if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
+                    continue;
+                }
+                let Some((container, conditions)) = conditions_hold(rule, evidence, message.container) else {
+                    continue;
+                };
+                let captures = regex
+                    .capture_names()
+                    .flatten()
+                    .filter_map(|name| caps.name(name).map(|m| (name.to_string(), m.as_str().to_string())))
+                    .collect();
+                found.push(RuleMatch {
+                    pattern: p,
+                    message: Some(index),
+                    container,
+                    captures,
+                    matched: caps.get(0).map(|m| m.as_str().to_string()),
+                    conditions,
+                });
+            }
+        }
+        for &(p, r) in &self.condition_rules {
+            let rule = &patterns[p].rules[r];
+            if let Some((container, conditions)) = conditions_hold(rule, evidence, None) {
+                found.push(RuleMatch { pattern: p, message: None, container, captures: Vec::new(), matched: None, conditions });
+            }
+        }
+        found
+    }
+
+    fn findings(
+        &self,
+        evidence: &Evidence,
+        messages: &[(crate::model::Message<'_>, String)],
+        matches: &[RuleMatch],
+        location: &Location,
+    ) -> Vec<Finding> {
+        let patterns = self.catalog.patterns();
+        // One finding per pattern; its first match (in message order) supplies the captures.
+        let mut order: Vec<usize> = Vec::new();
+        let mut by_pattern: HashMap<usize, Vec<&RuleMatch>> = HashMap::new();
+        for m in matches {
+            let list = by_pattern.entry(m.pattern).or_insert_with(|| {
+                order.push(m.pattern);
+                Vec::new()
+            });
+            // Two rules of one pattern matching the same message are one piece of evidence.
+            if m.message.is_none() || !list.iter().any(|seen| seen.message == m.message) {
+                list.push(m);
+            }
+        }
+        order.sort_by(|a, b| rank(&patterns[*a]).cmp(&rank(&patterns[*b])));
+        order
+            .into_iter()
+            .map(|p| {
+                let found = &by_pattern[&p];
+                render_finding(&patterns[p], evidence, messages, found, location)
+            })
+            .collect()
+    }
+}
+
+/// Sort key: specific before family, then higher priority, then id for a stable order.
+fn rank(pattern: &Pattern) -> (Level, std::cmp::Reverse<i32>, &str) {
+    (pattern.level, std::cmp::Reverse(pattern.priority), pattern.id.as_str())
+}
+
+/// Checks the stopCode / exit code / container conditions of `rule`. Returns the container the
+/// conditions were met by (or the one the message came from) and what held, in words.
+fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<usize>) -> Option<(Option<usize>, Vec<String>)> {
+    let mut conditions = Vec::new();
+    if !rule.stop_code.is_empty() {
+        let code = evidence.stop_code.as_deref()?;
+        if !rule.stop_code.iter().any(|c| c.eq_ignore_ascii_case(code)) {
+            return None;
+        }
+        conditions.push(format!("stopCode is {code}"));
+    }
+    let needs_container = !rule.exit_code.is_empty() || rule.container.is_some();
+    let fits = |i: usize| {
+        let c = &evidence.containers[i];
+        let exit_ok = rule.exit_code.is_empty() || c.exit_code.is_some_and(|e| rule.exit_code.contains(&e));
+        let name_ok = rule.container.as_ref().is_none_or(|re| re.is_match(&c.name));
+        exit_ok && name_ok
+    };
+    let container = match message_container {
+        Some(i) if needs_container => Some(Some(i).filter(|&i| fits(i))?),
+        Some(i) => Some(i),
+        None if needs_container => Some((0..evidence.containers.len()).find(|&i| fits(i))?),
+        // A task-level message: the container that exited non-zero is the one it is about.
+        None => evidence.containers.iter().position(|c| c.exit_code.is_some_and(|e| e != 0)),
+    };
+    if needs_container && let Some(i) = container {
+        let c = &evidence.containers[i];
+        match c.exit_code {
+            Some(code) if !rule.exit_code.is_empty() => conditions.push(format!("container `{}` exited with code {code}", c.name)),
+            _ => conditions.push(format!("container `{}`", c.name)),
+        }
+    }
+    Some((container, conditions))
+}
+
+fn render_finding(
+    pattern: &Pattern,
+    evidence: &Evidence,
+    messages: &[(crate::model::Message<'_>, String)],
+    found: &[&RuleMatch],
+    task_location: &Location,
+) -> Finding {
+    let first = found[0];
+    let text = first.message.map_or("", |i| messages[i].1.as_str());
+    let (vars, location) = Variables::build(evidence, task_location, &first.captures, first.container, text);
+    let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
+
+    let evidence_list: Vec<MatchedEvidence> = found
+        .iter()
+        .map(|m| {
+            let message = m.message.map(|i| &messages[i].0);
+            MatchedEvidence {
+                field: message.map(|msg| msg.field),
+                container: m.container.map(|i| evidence.containers[i].name.clone()),
+                text: message.map(|msg| msg.text.to_string()),
+                matched: m.matched.clone(),
+                conditions: m.conditions.clone(),
+            }
+        })
+        .collect();
+
+    let (confidence, why) = match (pattern.level, pattern.candidates.is_empty()) {
+        (Level::Family, _) => (Confidence::Low, "family-level match: the error family is recognised, the specific cause is not"),
+        (Level::Specific, false) => (Confidence::Medium, "the message fits more than one cause; candidates are listed most likely first"),
+        (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
+    };
+    let decided_by: Vec<String> = evidence_list.iter().map(describe_evidence).collect();
+    let confidence_reason = format!("{why}; decided by {}", decided_by.join("; "));
+
+    Finding {
+        pattern: pattern.id.clone(),
+        title: pattern.title.clone(),
+        category: pattern.category.clone(),
+        severity: pattern.severity,
+        level: pattern.level,
+        transient: pattern.transient,
+        confidence,
+        confidence_reason,
+        captures: first.captures.clone(),
+        cause: render(&pattern.cause),
+        fix: render(&pattern.fix),
+        notes: pattern.notes.iter().map(render).collect(),
+        candidates: pattern
+            .candidates
+            .iter()
+            .map(|c| RenderedCandidate {
+                cause: render(&c.cause),
+                evidence: render(&c.evidence),
+                check: c.check.as_ref().map(render),
+                fix: c.fix.as_ref().map(render),
+            })
+            .collect(),
+        commands: pattern
+            .commands
+            .iter()
+            .map(|c| RenderedCommand { title: render(&c.title), run: render(&c.run), kind: c.kind })
+            .collect(),
+        terraform: pattern.terraform.clone(),
+        docs: pattern.docs.iter().map(|d| DocLink { title: d.title.clone(), url: d.url.clone() }).collect(),
+        evidence: evidence_list,
+        location,
+    }
+}
+
+/// "the stopped reason matched `...`; stopCode is X".
+fn describe_evidence(e: &MatchedEvidence) -> String {
+    let mut parts = Vec::new();
+    if let (Some(field), Some(matched)) = (e.field, &e.matched) {
+        let container = e.container.as_deref().filter(|_| field == Field::ContainerReason);
+        let place = match container {
+            Some(name) => format!("container `{name}`'s reason"),
+            None => describe_field(field).to_string(),
+        };
+        parts.push(format!("{place} matched `{}`", excerpt(matched, 100)));
+    }
+    parts.extend(e.conditions.iter().cloned());
+    parts.join(", ")
+}
+
+fn describe_field(field: Field) -> &'static str {
+    match field {
+        Field::StoppedReason => "stopped reason",
+        Field::ContainerReason => "container reason",
+        Field::ServiceEvent => "service event",
+        Field::Pasted => "text",
+    }
+}
+
+/// At most `max` characters of `text`, with an ellipsis in the middle when cut.
+fn excerpt(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max / 2).collect();
+    let tail: String = text.chars().skip(count - max / 2).collect();
+    format!("{head}…{tail}")
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn cache_key(evidence: &Evidence, messages: &[(crate::model::Message<'_>, String)]) -> String {
+    let mut key = String::new();
+    key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
+    for (m, text) in messages {
+        key.push('\u{1}');
+        key.push_str(m.field.as_str());
+        key.push(':');
+        key.push_str(&m.container.map(|c| c.to_string()).unwrap_or_default());
+        key.push(':');
+        key.push_str(text);
+    }
+    for c in &evidence.containers {
+        key.push('\u{2}');
+        key.push_str(&c.name);
+        key.push(':');
+        key.push_str(&c.exit_code.map(|e| e.to_string()).unwrap_or_default());
+    }
+    key
+}
+
+fn summarize(evidence: &Evidence) -> TaskSummary {
+    TaskSummary {
+        task_arn: evidence.meta.task_arn.clone(),
+        task_id: evidence.task_id().map(str::to_string),
+        cluster: evidence
+            .meta
+            .cluster_arn
+            .as_deref()
+            .or(evidence.meta.task_arn.as_deref().filter(|arn| arn.matches('/').count() >= 2))
+            .map(|c| cluster_name(c).to_string()),
+        service: evidence.service().map(str::to_string),
+        family: evidence.family().map(str::to_string),
+        group: evidence.meta.group.clone(),
+        stop_code: evidence.stop_code.clone(),
+        stopped_reason: evidence.stopped_reason.clone(),
+        stopped_at: evidence.meta.stopped_at.clone(),
+        last_status: evidence.meta.last_status.clone(),
+        containers: evidence.containers.clone(),
+    }
+}

@@ -1,0 +1,537 @@
+//! AWS JSON: `describe-tasks` output (streamed task by task), a bare task object, EventBridge
+//! "ECS Task State Change" events (one, an array, or one per line), and `describe-services`
+//! output (its service events). Lenient with what AWS owns: every field is optional and
+//! unknown fields are ignored.
+
+use std::fmt;
+use std::io::{self, Read};
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{InputError, Sink, Warnings, service_event};
+use crate::model::{ContainerEvidence, Evidence, Field, Source};
+
+/// The JSON shapes we read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    DescribeTasks,
+    Task,
+    Event,
+    DescribeServices,
+}
+
+impl Shape {
+    fn describe(self) -> &'static str {
+        match self {
+            Shape::DescribeTasks => "`aws ecs describe-tasks` output (an object with a `tasks` array)",
+            Shape::Task => "a task object (with `taskArn`, `stoppedReason` or `containers`)",
+            Shape::Event => "an EventBridge \"ECS Task State Change\" event (with `detail-type` and `detail`)",
+            Shape::DescribeServices => "`aws ecs describe-services` output (an object with a `services` array)",
+        }
+    }
+}
+
+const EXPECTED: &str = "`aws ecs describe-tasks` output (`tasks`), a task object (`taskArn`, `stoppedReason`), an EventBridge \"ECS Task State Change\" event (`detail-type`, `detail`), or `aws ecs describe-services` output (`services`)";
+
+/// Counts kept while reading.
+#[derive(Debug, Default)]
+pub struct JsonStats {
+    pub items: usize,
+    tasks: usize,
+    events: usize,
+    service_events: usize,
+    not_stopped: usize,
+    other_events: usize,
+}
+
+/// Reads every JSON value in `reader` (one document, or several one after another as in JSON
+/// Lines) and hands each stopped task to `sink`.
+pub fn read(reader: impl Read, expected: Option<Shape>, sink: &mut Sink<'_>, warnings: &mut Warnings) -> Result<usize, InputError> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut stats = JsonStats::default();
+    let mut failure: Option<InputError> = None;
+    loop {
+        let seed = ValueSeed { expected, sink: &mut *sink, warnings: &mut *warnings, stats: &mut stats, failure: &mut failure };
+        if let Err(e) = seed.deserialize(&mut de) {
+            return Err(failure.take().unwrap_or_else(|| json_error(e)));
+        }
+        // `end` only peeks: an error means more values follow (JSON Lines), which the next
+        // round reads or reports precisely.
+        if de.end().is_ok() {
+            break;
+        }
+    }
+    if stats.not_stopped > 0 {
+        warnings.push(format!(
+            "skipped {} task(s) that have not stopped (no stoppedReason, lastStatus not STOPPED)",
+            stats.not_stopped
+        ));
+    }
+    if stats.other_events > 0 {
+        warnings.push(format!("skipped {} event(s) that are not \"ECS Task State Change\" events", stats.other_events));
+    }
+    Ok(stats.items)
+}
+
+fn json_error(e: serde_json::Error) -> InputError {
+    if e.is_io() {
+        return InputError::Io(io::Error::other(e.to_string()));
+    }
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message,
+    };
+    InputError::Json { line: e.line(), column: e.column(), message }
+}
+
+/// One top-level value, or one element of a top-level array.
+struct ValueSeed<'a, 's> {
+    expected: Option<Shape>,
+    sink: &'a mut Sink<'s>,
+    warnings: &'a mut Warnings,
+    stats: &'a mut JsonStats,
+    /// A sink or shape error, kept here because serde errors cannot carry it.
+    failure: &'a mut Option<InputError>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTED)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let element = ValueSeed {
+                expected: self.expected,
+                sink: &mut *self.sink,
+                warnings: &mut *self.warnings,
+                stats: &mut *self.stats,
+                failure: &mut *self.failure,
+            };
+            if seq.next_element_seed(element)?.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let mut rest = serde_json::Map::new();
+        let mut shape = None;
+        let mut ignored_keys = 0usize;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "tasks" => {
+                    shape = Some(Shape::DescribeTasks);
+                    self.check_shape(Shape::DescribeTasks).map_err(de::Error::custom)?;
+                    map.next_value_seed(TasksSeed {
+                        sink: &mut *self.sink,
+                        stats: &mut *self.stats,
+                        failure: &mut *self.failure,
+                    })?;
+                }
+                "failures" => {
+                    let failures: Option<Vec<FailureJson>> = map.next_value()?;
+                    for f in failures.unwrap_or_default() {
+                        self.warnings.push(f.describe());
+                    }
+                }
+                "services" => {
+                    shape = Some(Shape::DescribeServices);
+                    self.check_shape(Shape::DescribeServices).map_err(de::Error::custom)?;
+                    let services: Option<Vec<ServiceJson>> = map.next_value()?;
+                    for service in services.unwrap_or_default() {
+                        for event in service.events.unwrap_or_default() {
+                            let Some(message) = event.message else { continue };
+                            let mut evidence = Evidence::pasted(0, service_event::reason_of(&message).to_string());
+                            evidence.source = Source::ServiceEvent { index: self.stats.service_events };
+                            evidence.reason_field = Field::ServiceEvent;
+                            evidence.meta.service = service.service_name.clone();
+                            evidence.meta.stopped_at = event.created_at.map(Timestamp::into_text);
+                            self.stats.service_events += 1;
+                            emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
+                        }
+                    }
+                }
+                _ if TOP_LEVEL_KEYS.contains(&key.as_str()) => {
+                    let value: serde_json::Value = map.next_value()?;
+                    rest.insert(key, value);
+                }
+                _ => {
+                    if ignored_keys < 8 {
+                        rest.insert(key, serde_json::Value::Null);
+                    }
+                    ignored_keys += 1;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if shape.is_some() {
+            return Ok(());
+        }
+        let is_event = rest.contains_key("detail-type") || (rest.contains_key("detail") && rest.contains_key("source"));
+        let is_task = TASK_KEYS.iter().any(|k| rest.get(*k).is_some_and(|v| !v.is_null()));
+        if is_event {
+            self.check_shape(Shape::Event).map_err(de::Error::custom)?;
+            let event: EventJson = serde_json::from_value(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+            if event.detail_type.as_deref().is_some_and(|t| t != "ECS Task State Change") {
+                self.stats.other_events += 1;
+                return Ok(());
+            }
+            let Some(detail) = event.detail else {
+                self.stats.other_events += 1;
+                return Ok(());
+            };
+            let index = self.stats.events;
+            self.stats.events += 1;
+            let mut evidence = detail.into_evidence(Source::Event { index });
+            evidence.meta.envelope_account = event.account;
+            evidence.meta.envelope_region = event.region;
+            if evidence.meta.stopped_at.is_none() {
+                evidence.meta.stopped_at = event.time;
+            }
+            if is_stopped(&evidence) {
+                emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
+            } else {
+                self.stats.not_stopped += 1;
+            }
+            Ok(())
+        } else if is_task {
+            self.check_shape(Shape::Task).map_err(de::Error::custom)?;
+            let task: TaskJson = serde_json::from_value(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+            let index = self.stats.tasks;
+            self.stats.tasks += 1;
+            let evidence = task.into_evidence(Source::Task { index });
+            if is_stopped(&evidence) {
+                emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
+            } else {
+                self.stats.not_stopped += 1;
+            }
+            Ok(())
+        } else {
+            let mut keys: Vec<&str> = rest.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            let found = if keys.is_empty() { "an empty object".to_string() } else { format!("an object with keys {}", keys.join(", ")) };
+            *self.failure = Some(InputError::UnknownShape { found, expected: EXPECTED.to_string() });
+            Err(de::Error::custom("unknown shape"))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.unexpected("a string")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.unexpected("a boolean")
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.unexpected("a number")
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.unexpected("a number")
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.unexpected("a number")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.unexpected("null")
+    }
+}
+
+impl ValueSeed<'_, '_> {
+    fn check_shape(&mut self, found: Shape) -> Result<(), &'static str> {
+        match self.expected {
+            Some(expected) if expected != found => {
+                *self.failure = Some(InputError::UnknownShape {
+                    found: found.describe().to_string(),
+                    expected: expected.describe().to_string(),
+                });
+                Err("unexpected shape")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn unexpected<E: de::Error>(self, found: &str) -> Result<(), E> {
+        *self.failure = Some(InputError::UnknownShape { found: found.to_string(), expected: EXPECTED.to_string() });
+        Err(E::custom("unknown shape"))
+    }
+}
+
+/// Keys kept from a top-level object to decide its shape and read a task or event from it.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "detail-type", "detail", "source", "account", "region", "time", "taskArn", "clusterArn", "taskDefinitionArn",
+    "group", "startedBy", "launchType", "lastStatus", "desiredStatus", "stopCode", "stoppedReason", "stoppedAt",
+    "containers",
+];
+const TASK_KEYS: &[&str] = &["taskArn", "stoppedReason", "stopCode", "containers", "lastStatus"];
+
+fn emit(sink: &mut Sink<'_>, stats: &mut JsonStats, failure: &mut Option<InputError>, evidence: Evidence) -> Result<(), &'static str> {
+    stats.items += 1;
+    sink(evidence).map_err(|e| {
+        *failure = Some(InputError::Output(e));
+        "output failed"
+    })
+}
+
+fn is_stopped(evidence: &Evidence) -> bool {
+    evidence.stopped_reason.is_some()
+        || evidence.stop_code.is_some()
+        || evidence.meta.last_status.as_deref().is_none_or(|s| s == "STOPPED")
+}
+
+/// Streams `tasks[]` so a describe-tasks document of any size is read one task at a time.
+struct TasksSeed<'a, 's> {
+    sink: &'a mut Sink<'s>,
+    stats: &'a mut JsonStats,
+    failure: &'a mut Option<InputError>,
+}
+
+impl<'de> DeserializeSeed<'de> for TasksSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TasksSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of tasks")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(task) = seq.next_element::<TaskJson>()? {
+            let index = self.stats.tasks;
+            self.stats.tasks += 1;
+            let evidence = task.into_evidence(Source::Task { index });
+            if is_stopped(&evidence) {
+                emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
+            } else {
+                self.stats.not_stopped += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A task as `DescribeTasks` and the event `detail` give it; only the fields we read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskJson {
+    task_arn: Option<String>,
+    cluster_arn: Option<String>,
+    task_definition_arn: Option<String>,
+    group: Option<String>,
+    started_by: Option<String>,
+    launch_type: Option<String>,
+    last_status: Option<String>,
+    stop_code: Option<String>,
+    stopped_reason: Option<String>,
+    stopped_at: Option<Timestamp>,
+    containers: Option<Vec<ContainerJson>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerJson {
+    name: Option<String>,
+    image: Option<String>,
+    exit_code: Option<i64>,
+    reason: Option<String>,
+    health_status: Option<String>,
+}
+
+/// Epoch seconds (the API) or RFC 3339 text (events, the AWS CLI).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Timestamp {
+    Text(String),
+    Epoch(f64),
+}
+
+impl Timestamp {
+    fn into_text(self) -> String {
+        match self {
+            Timestamp::Text(text) => text,
+            Timestamp::Epoch(secs) => crate::time::format_epoch(secs as i64),
+        }
+    }
+}
+
+impl TaskJson {
+    fn into_evidence(self, source: Source) -> Evidence {
+        let mut evidence = Evidence::task(source);
+        evidence.meta.task_arn = self.task_arn;
+        evidence.meta.cluster_arn = self.cluster_arn;
+        evidence.meta.task_definition_arn = self.task_definition_arn;
+        evidence.meta.group = self.group;
+        evidence.meta.started_by = self.started_by;
+        evidence.meta.launch_type = self.launch_type;
+        evidence.meta.last_status = self.last_status;
+        evidence.meta.stopped_at = self.stopped_at.map(Timestamp::into_text);
+        evidence.stop_code = self.stop_code.filter(|s| !s.is_empty());
+        evidence.stopped_reason = self.stopped_reason.filter(|s| !s.trim().is_empty());
+        evidence.containers = self
+            .containers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| ContainerEvidence {
+                name: c.name.unwrap_or_default(),
+                image: c.image,
+                exit_code: c.exit_code,
+                reason: c.reason.filter(|s| !s.trim().is_empty()),
+                health_status: c.health_status,
+            })
+            .collect();
+        evidence
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct EventJson {
+    #[serde(rename = "detail-type")]
+    detail_type: Option<String>,
+    account: Option<String>,
+    region: Option<String>,
+    time: Option<String>,
+    detail: Option<TaskJson>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FailureJson {
+    arn: Option<String>,
+    reason: Option<String>,
+    detail: Option<String>,
+}
+
+impl FailureJson {
+    fn describe(&self) -> String {
+        let arn = self.arn.as_deref().unwrap_or("<no arn>");
+        let reason = self.reason.as_deref().unwrap_or("unknown");
+        let detail = self.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let hint = if reason == "MISSING" {
+            "; ECS keeps stopped tasks for about an hour, so an older task is gone from the API"
+        } else {
+            ""
+        };
+        format!("describe-tasks could not describe {arn}: {reason}{detail}{hint}")
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceJson {
+    service_name: Option<String>,
+    events: Option<Vec<ServiceEventJson>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceEventJson {
+    message: Option<String>,
+    created_at: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(input: &str, expected: Option<Shape>) -> Result<(Vec<Evidence>, Vec<String>), InputError> {
+        let mut out = Vec::new();
+        let mut warnings = Warnings::default();
+        let mut sink = |e: Evidence| -> io::Result<()> {
+            out.push(e);
+            Ok(())
+        };
+        read(input.as_bytes(), expected, &mut sink, &mut warnings)?;
+        Ok((out, warnings.into_vec()))
+    }
+
+    const TASK: &str = r#"{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/prod/abc","lastStatus":"STOPPED","stopCode":"EssentialContainerExited","stoppedReason":"Essential container in task exited","stoppedAt":1767323045.5,"containers":[{"name":"app","exitCode":137,"reason":"OutOfMemoryError: Container killed due to memory usage"},{"name":"log","exitCode":0}]}"#;
+
+    #[test]
+    fn describe_tasks_with_failures() {
+        let doc = format!(r#"{{"tasks":[{TASK}],"failures":[{{"arn":"arn:aws:ecs:us-east-1:123456789012:task/prod/gone","reason":"MISSING"}}]}}"#);
+        let (out, warnings) = read_all(&doc, None).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].containers[0].exit_code, Some(137));
+        assert_eq!(out[0].meta.stopped_at.as_deref(), Some("2026-01-02T03:04:05Z"));
+        assert!(warnings[0].contains("MISSING"));
+    }
+
+    #[test]
+    fn bare_task_and_arrays_and_json_lines() {
+        assert_eq!(read_all(TASK, None).unwrap().0.len(), 1);
+        assert_eq!(read_all(&format!("[{TASK},{TASK}]"), None).unwrap().0.len(), 2);
+        let event = format!(r#"{{"version":"0","detail-type":"ECS Task State Change","source":"aws.ecs","account":"123456789012","region":"us-east-1","time":"2026-01-02T03:04:05Z","detail":{TASK}}}"#);
+        let (out, _) = read_all(&format!("{event}\n{event}\n"), None).unwrap();
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[1].source, Source::Event { index: 1 });
+        assert_eq!(out[0].meta.envelope_region.as_deref(), Some("us-east-1"));
+    }
+
+    #[test]
+    fn other_events_and_running_tasks_are_skipped() {
+        let running = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","detail":{"lastStatus":"RUNNING","desiredStatus":"RUNNING","taskArn":"x"}}"#;
+        let other = r#"{"detail-type":"ECS Container Instance State Change","source":"aws.ecs","detail":{}}"#;
+        let (out, warnings) = read_all(&format!("[{running},{other}]"), None).unwrap();
+        assert!(out.is_empty());
+        assert_eq!(warnings.len(), 2);
+    }
+
+    #[test]
+    fn malformed_json_has_line_and_column() {
+        match read_all("{\n  \"tasks\": [\n    {\"taskArn\": }\n", None) {
+            Err(InputError::Json { line, column, .. }) => assert_eq!((line, column), (3, 17)),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_shape_names_what_was_found() {
+        match read_all(r#"{"foo": 1, "bar": 2}"#, None) {
+            Err(InputError::UnknownShape { found, .. }) => assert_eq!(found, "an object with keys bar, foo"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(read_all("[1]", None), Err(InputError::UnknownShape { .. })));
+    }
+
+    #[test]
+    fn forced_shape_mismatch() {
+        match read_all(TASK, Some(Shape::DescribeTasks)) {
+            Err(InputError::UnknownShape { expected, .. }) => assert!(expected.contains("describe-tasks")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn describe_services_events() {
+        let doc = r#"{"services":[{"serviceName":"web","events":[{"message":"(service web) was unable to place a task. Reason: Capacity is unavailable at this time.","createdAt":1767323045}]}]}"#;
+        let (out, _) = read_all(doc, None).unwrap();
+        assert_eq!(out[0].stopped_reason.as_deref(), Some("Capacity is unavailable at this time."));
+        assert_eq!(out[0].meta.service.as_deref(), Some("web"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let doc = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(matches!(read_all(&doc, None), Err(InputError::Json { .. })));
+    }
+}

@@ -1,0 +1,271 @@
+//! Text for a person at a terminal: the best finding of each task in full, other matches named,
+//! repeats of an earlier diagnosis collapsed to one line, and a summary at the end.
+//! Colour comes from `colored`, switched on or off once by the CLI.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+
+use super::{RenderOptions, Summary, subject};
+use crate::catalog::spec::{CommandKind, Severity};
+use crate::report::{Confidence, Diagnosis, Finding, Status};
+
+/// How many distinct diagnoses are remembered for "same as" lines.
+const SEEN_CAPACITY: usize = 10_000;
+
+pub struct TextRenderer<W: Write> {
+    out: W,
+    options: RenderOptions,
+    /// Fingerprint of a rendered diagnosis -> the subject it was first shown under.
+    seen: HashMap<String, String>,
+}
+
+impl<W: Write> TextRenderer<W> {
+    pub fn new(out: W, options: RenderOptions) -> Self {
+        TextRenderer { out, options, seen: HashMap::new() }
+    }
+
+    pub fn diagnosis(&mut self, d: &Diagnosis) -> io::Result<()> {
+        let subject = subject(d);
+        let fingerprint = fingerprint(d);
+        if let Some(first) = self.seen.get(&fingerprint) {
+            let what = match d.primary() {
+                Some(f) => format!("{} {}", severity_label(f.severity), f.pattern.bold()),
+                None => "unrecognised".yellow().to_string(),
+            };
+            return writeln!(self.out, "{} {} same as {first}: {what}", "──".dimmed(), subject.bold());
+        }
+        if self.seen.len() < SEEN_CAPACITY {
+            self.seen.insert(fingerprint, subject.clone());
+        }
+
+        writeln!(self.out, "{} {}", "──".dimmed(), subject.bold())?;
+        self.task_facts(d)?;
+        for w in &d.warnings {
+            writeln!(self.out, "{} {w}", "warning:".yellow().bold())?;
+        }
+        match d.findings.split_first() {
+            Some((best, rest)) => {
+                self.finding(best)?;
+                if self.options.verbose {
+                    for other in rest {
+                        writeln!(self.out)?;
+                        self.finding(other)?;
+                    }
+                } else if !rest.is_empty() {
+                    let names: Vec<String> = rest
+                        .iter()
+                        .map(|f| format!("{} ({} confidence)", f.pattern, f.confidence.as_str()))
+                        .collect();
+                    writeln!(self.out, "\n  {} {}", "Also matched:".dimmed(), names.join(", ").dimmed())?;
+                    writeln!(self.out, "  {}", "(run with --verbose to see them in full)".dimmed())?;
+                }
+            }
+            None => self.unrecognised(d)?,
+        }
+        writeln!(self.out)
+    }
+
+    fn task_facts(&mut self, d: &Diagnosis) -> io::Result<()> {
+        let t = &d.task;
+        if let Some(code) = &t.stop_code {
+            writeln!(self.out, "  {} {code}", "stop code:".dimmed())?;
+        }
+        if let Some(reason) = &t.stopped_reason {
+            writeln!(self.out, "  {} {}", "reason:".dimmed(), reason)?;
+        }
+        for c in &t.containers {
+            if c.exit_code.is_none() && c.reason.is_none() {
+                continue;
+            }
+            let exit = c.exit_code.map(|e| format!(" exit {e}")).unwrap_or_default();
+            let reason = c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
+            let name = if c.name.is_empty() { "container" } else { &c.name };
+            writeln!(self.out, "  {} {name}{exit}{reason}", "container:".dimmed())?;
+        }
+        Ok(())
+    }
+
+    fn finding(&mut self, f: &Finding) -> io::Result<()> {
+        writeln!(self.out)?;
+        writeln!(self.out, "{}  {}", severity_label(f.severity), f.title.bold())?;
+        let confidence = match f.confidence {
+            Confidence::High => "high".green(),
+            Confidence::Medium => "medium".yellow(),
+            Confidence::Low => "low".red(),
+        };
+        writeln!(
+            self.out,
+            "  {} · {} · confidence {}{}",
+            f.pattern.cyan(),
+            f.category,
+            confidence,
+            if f.transient { " · often transient" } else { "" }
+        )?;
+        writeln!(self.out, "  {} {}", "why:".dimmed(), f.confidence_reason.dimmed())?;
+
+        self.section("Cause", &f.cause)?;
+        if !f.candidates.is_empty() {
+            writeln!(self.out, "\n  {}", "Candidates, most likely first".bold())?;
+            for (i, c) in f.candidates.iter().enumerate() {
+                writeln!(self.out, "    {}. {}", i + 1, indent_rest(&c.cause, 7))?;
+                writeln!(self.out, "       {} {}", "evidence:".dimmed(), indent_rest(&c.evidence, 17))?;
+                if let Some(check) = &c.check {
+                    writeln!(self.out, "       {} {}", "check:".dimmed(), check.green())?;
+                }
+                if let Some(fix) = &c.fix {
+                    writeln!(self.out, "       {} {}", "fix:".dimmed(), indent_rest(fix, 12))?;
+                }
+            }
+        }
+        self.section("Fix", &f.fix)?;
+        if !f.commands.is_empty() {
+            writeln!(self.out, "\n  {}", "Commands".bold())?;
+            for c in &f.commands {
+                let kind = match c.kind {
+                    CommandKind::Check => "read-only".dimmed(),
+                    CommandKind::Fix => "changes".yellow(),
+                };
+                writeln!(self.out, "    {} {} ({kind})", "#".dimmed(), c.title.dimmed())?;
+                for line in c.run.lines() {
+                    writeln!(self.out, "    {}", line.green())?;
+                }
+            }
+        }
+        if !f.notes.is_empty() {
+            writeln!(self.out, "\n  {}", "Notes".bold())?;
+            for n in &f.notes {
+                writeln!(self.out, "    - {}", indent_rest(n, 6))?;
+            }
+        }
+        if !f.terraform.is_empty() {
+            writeln!(self.out, "\n  {} {}", "Terraform:".bold(), f.terraform.join(", "))?;
+        }
+        if !f.docs.is_empty() {
+            writeln!(self.out, "\n  {}", "Docs".bold())?;
+            for doc in &f.docs {
+                writeln!(self.out, "    - {}: {}", doc.title, doc.url.underline())?;
+            }
+        }
+        self.placeholder_hint(f)
+    }
+
+    /// Tells the reader which values are placeholders and how to fill them in.
+    fn placeholder_hint(&mut self, f: &Finding) -> io::Result<()> {
+        let text = format!("{} {} {:?} {:?}", f.fix, f.cause, f.commands, f.notes);
+        let mut missing = Vec::new();
+        if text.contains("<account>") {
+            missing.push("--account");
+        }
+        if text.contains("<region>") {
+            missing.push("--region");
+        }
+        let mut known = Vec::new();
+        for (name, value) in [("account", &f.location.account), ("region", &f.location.region)] {
+            if let Some(v) = value {
+                known.push(format!("{name} {} (from {})", v.value, v.source.as_str()));
+            }
+        }
+        if !known.is_empty() {
+            writeln!(self.out, "\n  {} {}", "values:".dimmed(), known.join(", ").dimmed())?;
+        }
+        if !missing.is_empty() {
+            writeln!(
+                self.out,
+                "  {}",
+                format!("<placeholders> are values the input does not state; fill them in or pass {}", missing.join(" / ")).dimmed()
+            )?;
+        }
+        Ok(())
+    }
+
+    fn section(&mut self, title: &str, body: &str) -> io::Result<()> {
+        writeln!(self.out, "\n  {}", title.bold())?;
+        for line in body.lines() {
+            writeln!(self.out, "    {line}")?;
+        }
+        Ok(())
+    }
+
+    fn unrecognised(&mut self, d: &Diagnosis) -> io::Result<()> {
+        let Some(u) = &d.unrecognised else { return Ok(()) };
+        writeln!(self.out, "\n{}  {}", " UNRECOGNISED ".black().on_yellow(), "no pattern in the catalog matches this".bold())?;
+        if !u.normalized.is_empty() {
+            writeln!(self.out, "\n  {}", "Normalised text (what the catalog saw)".bold())?;
+            for (field, text) in &u.normalized {
+                writeln!(self.out, "    [{field}] {text}")?;
+            }
+        }
+        writeln!(self.out, "\n  {}", "Next steps".bold())?;
+        for step in &u.next_steps {
+            writeln!(self.out, "    - {}", indent_rest(step, 6))?;
+        }
+        writeln!(self.out, "\n  {}", "Pattern stub".bold())?;
+        for line in u.pattern_stub.lines() {
+            writeln!(self.out, "    {}", line.dimmed())?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self, s: &Summary) -> io::Result<()> {
+        for w in &s.warnings {
+            writeln!(self.out, "{} {w}", "warning:".yellow().bold())?;
+        }
+        for e in &s.errors {
+            writeln!(self.out, "{} {e}", "error:".red().bold())?;
+        }
+        if s.diagnoses > 1 {
+            let mut line = format!(
+                "{} diagnosed: {} failure{}, {} benign, {} unrecognised",
+                s.diagnoses,
+                s.failures,
+                if s.failures == 1 { "" } else { "s" },
+                s.benign,
+                s.unrecognised
+            );
+            let top: Vec<String> = {
+                let mut counts: Vec<(&String, &usize)> = s.by_pattern.iter().collect();
+                counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                counts.into_iter().take(5).map(|(p, n)| format!("{n}× {p}")).collect()
+            };
+            if !top.is_empty() {
+                line.push_str(&format!(" — {}", top.join(", ")));
+            }
+            writeln!(self.out, "{}", line.bold())?;
+        }
+        self.out.flush()
+    }
+}
+
+fn severity_label(severity: Severity) -> ColoredString {
+    match severity {
+        Severity::Error => " ERROR ".white().on_red().bold(),
+        Severity::Warning => " WARNING ".black().on_yellow().bold(),
+        Severity::Benign => " BENIGN ".black().on_green().bold(),
+    }
+}
+
+/// Continuation lines of a multi-line value, indented to sit under its first line.
+fn indent_rest(text: &str, width: usize) -> String {
+    let pad = " ".repeat(width);
+    text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
+}
+
+/// What makes two diagnoses print the same: the messages, stop code, exit codes and findings.
+fn fingerprint(d: &Diagnosis) -> String {
+    let mut key = format!("{:?}|{:?}|", d.status, d.task.stop_code);
+    key.push_str(d.task.stopped_reason.as_deref().unwrap_or(""));
+    for c in &d.task.containers {
+        key.push_str(&format!("|{}:{:?}:{}", c.name, c.exit_code, c.reason.as_deref().unwrap_or("")));
+    }
+    if let Some(f) = d.primary() {
+        key.push('|');
+        key.push_str(&f.pattern);
+        key.push_str(&f.fix);
+    }
+    if d.status == Status::Unrecognised {
+        key.push_str("|unrecognised");
+    }
+    key
+}
