@@ -86,6 +86,8 @@ impl Catalog {
             }
         }
         if !errors.is_empty() {
+            // Testing `patterns/` itself loads each file twice (built in and from the directory).
+            errors.dedup();
             return Err(CatalogErrors(errors));
         }
         patterns.sort_by(|a, b| a.id.cmp(&b.id));

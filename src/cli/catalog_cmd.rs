@@ -140,7 +140,11 @@ pub fn show(catalog: &Catalog, id: &str, mut out: impl Write) -> Result<(), CliE
 
 /// Runs the checks; returns whether all passed.
 pub fn test(engine: &Engine, dir: Option<&PathBuf>, mut out: impl Write) -> io::Result<bool> {
-    let checks: Vec<Check> = verify::plan(engine, |p| dir.is_none() || !p.origin.builtin);
+    // With DIR, only DIR's patterns are checked; the rest of the catalog is there to compete.
+    let prefix = dir.map(|d| d.display().to_string());
+    let checks: Vec<Check> = verify::plan(engine, |p| {
+        prefix.as_deref().is_none_or(|prefix| !p.origin.builtin && p.origin.file.starts_with(prefix))
+    });
     let mut failed = 0;
     let mut patterns = std::collections::BTreeSet::new();
     for check in &checks {
