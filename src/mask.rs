@@ -115,7 +115,12 @@ fn variable_at(text: &str, start: usize) -> Option<(Variable, usize)> {
     let is_hex = word.len() >= 8
         && word.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && word.bytes().any(|b| b.is_ascii_digit());
-    is_hex.then_some((Variable::Hex, start + word_len))
+    if is_hex {
+        return Some((Variable::Hex, start + word_len));
+    }
+    // A number with a unit (`30s`, `512MiB`): mask the number, keep the unit.
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0).then_some((Variable::Number, start + digits))
 }
 
 fn uuid_len(text: &str) -> Option<usize> {

@@ -113,7 +113,7 @@ mod tests {
     #[test]
     fn locates_the_nth_key() {
         let text = "id: a\nmatch:\n  - regex: one\n  - regex: two\n";
-        assert_eq!(locate(text, "two", Some(("regex:", 1))), Some((4, 14)));
+        assert_eq!(locate(text, "two", Some(("regex:", 1))), Some((4, 12)));
         assert_eq!(locate(text, "", Some(("regex:", 0))), Some((3, 5)));
         assert_eq!(locate(text, "nowhere", None), None);
     }

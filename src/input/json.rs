@@ -34,9 +34,20 @@ impl Shape {
 
 const EXPECTED: &str = "`aws ecs describe-tasks` output (`tasks`), a task object (`taskArn`, `stoppedReason`), an EventBridge \"ECS Task State Change\" event (`detail-type`, `detail`), or `aws ecs describe-services` output (`services`)";
 
+/// Events held back until the end of input, so each task is diagnosed once, from its newest
+/// event (`detail.version`). Bounded: past the cap the oldest entry is emitted early.
+#[derive(Debug, Default)]
+struct PendingEvents {
+    order: std::collections::VecDeque<String>,
+    latest: std::collections::HashMap<String, (Option<i64>, Evidence)>,
+}
+
+const MAX_PENDING_EVENTS: usize = 100_000;
+
 /// Counts kept while reading.
 #[derive(Debug, Default)]
 pub struct JsonStats {
+    pending: PendingEvents,
     pub items: usize,
     tasks: usize,
     events: usize,
@@ -60,6 +71,12 @@ pub fn read(reader: impl Read, expected: Option<Shape>, sink: &mut Sink<'_>, war
         // round reads or reports precisely.
         if de.end().is_ok() {
             break;
+        }
+    }
+    let pending = std::mem::take(&mut stats.pending);
+    for arn in pending.order {
+        if let Some((_, evidence)) = pending.latest.get(&arn) {
+            deliver_event(evidence.clone(), sink, &mut stats)?;
         }
     }
     if stats.not_stopped > 0 {
@@ -195,16 +212,40 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             };
             let index = self.stats.events;
             self.stats.events += 1;
+            let version = detail.version;
             let mut evidence = detail.into_evidence(Source::Event { index });
             evidence.meta.envelope_account = event.account;
             evidence.meta.envelope_region = event.region;
             if evidence.meta.stopped_at.is_none() {
                 evidence.meta.stopped_at = event.time;
             }
-            if is_stopped(&evidence) {
-                emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
-            } else {
-                self.stats.not_stopped += 1;
+            let Some(arn) = evidence.meta.task_arn.clone() else {
+                return deliver_event(evidence, self.sink, self.stats).map_err(|e| {
+                    *self.failure = Some(e);
+                    de::Error::custom("output failed")
+                });
+            };
+            let pending = &mut self.stats.pending;
+            match pending.latest.get_mut(&arn) {
+                // A duplicate delivery or an older state change: keep the newest.
+                Some(slot) => {
+                    if version >= slot.0 {
+                        *slot = (version, evidence);
+                    }
+                }
+                None => {
+                    pending.order.push_back(arn.clone());
+                    pending.latest.insert(arn, (version, evidence));
+                    if pending.order.len() > MAX_PENDING_EVENTS
+                        && let Some(oldest) = pending.order.pop_front()
+                        && let Some((_, evidence)) = pending.latest.remove(&oldest)
+                    {
+                        deliver_event(evidence, self.sink, self.stats).map_err(|e| {
+                            *self.failure = Some(e);
+                            de::Error::custom("output failed")
+                        })?;
+                    }
+                }
             }
             Ok(())
         } else if is_task {
@@ -284,6 +325,17 @@ fn emit(sink: &mut Sink<'_>, stats: &mut JsonStats, failure: &mut Option<InputEr
     })
 }
 
+/// Emits an event's task if it has stopped; counts it as skipped otherwise.
+fn deliver_event(evidence: Evidence, sink: &mut Sink<'_>, stats: &mut JsonStats) -> Result<(), InputError> {
+    if is_stopped(&evidence) {
+        stats.items += 1;
+        sink(evidence).map_err(InputError::Output)
+    } else {
+        stats.not_stopped += 1;
+        Ok(())
+    }
+}
+
 fn is_stopped(evidence: &Evidence) -> bool {
     evidence.stopped_reason.is_some()
         || evidence.stop_code.is_some()
@@ -346,6 +398,8 @@ pub struct TaskJson {
     stopped_reason: Option<String>,
     stopped_at: Option<Timestamp>,
     containers: Option<Vec<ContainerJson>>,
+    /// Increments on every state change; the newest event of a task has the highest.
+    version: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -482,9 +536,19 @@ mod tests {
         assert_eq!(read_all(&format!("[{TASK},{TASK}]"), None).unwrap().0.len(), 2);
         let event = format!(r#"{{"version":"0","detail-type":"ECS Task State Change","source":"aws.ecs","account":"123456789012","region":"us-east-1","time":"2026-01-02T03:04:05Z","detail":{TASK}}}"#);
         let (out, _) = read_all(&format!("{event}\n{event}\n"), None).unwrap();
-        assert_eq!(out.len(), 2);
-        assert_eq!(out[1].source, Source::Event { index: 1 });
+        assert_eq!(out.len(), 1, "a duplicate delivery is one task");
+        assert_eq!(out[0].source, Source::Event { index: 1 });
         assert_eq!(out[0].meta.envelope_region.as_deref(), Some("us-east-1"));
+    }
+
+    #[test]
+    fn newest_event_of_a_task_wins() {
+        let running = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","detail":{"taskArn":"t1","lastStatus":"RUNNING","version":2}}"#;
+        let stopped = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","detail":{"taskArn":"t1","lastStatus":"STOPPED","stoppedReason":"Task stopped by user","version":4}}"#;
+        let (out, warnings) = read_all(&format!("{stopped}\n{running}\n"), None).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].stopped_reason.as_deref(), Some("Task stopped by user"));
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
 
     #[test]
