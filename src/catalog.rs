@@ -132,7 +132,14 @@ fn parse_yaml(name: &str, text: &str) -> Result<PatternSpec, CatalogError> {
         // Name the pattern even when the file does not deserialize, if it has a readable id.
         let id = serde_yaml::from_str::<serde_yaml::Value>(text)
             .ok()
-            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string));
+            .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_string))
+            .or_else(|| {
+                // The file is not valid YAML: an `id:` line is still worth naming.
+                text.lines()
+                    .find_map(|l| l.strip_prefix("id:"))
+                    .map(|id| id.trim().trim_matches(['"', '\'']).to_string())
+                    .filter(|id| !id.is_empty())
+            });
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
             Some(at) if position.is_some() => message[..at].to_string(),

@@ -56,7 +56,8 @@ impl fmt::Display for CliError {
                 let n = errors.0.len();
                 writeln!(f, "error: {n} problem{} in pattern files", if n == 1 { "" } else { "s" })?;
                 for e in &errors.0 {
-                    writeln!(f, "  {e}")?;
+                    // Multi-line details (a regex error's caret line) stay under their error.
+                    writeln!(f, "  {}", e.to_string().replace('\n', "\n      "))?;
                 }
                 write!(f, "  help: the pattern file format is described in patterns/README.md")
             }

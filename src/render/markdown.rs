@@ -220,17 +220,23 @@ fn escape_inline(text: &str) -> String {
     out
 }
 
-/// Like [`escape_inline`], but keeps `code spans` from pattern text intact.
+/// Like [`escape_inline`], but keeps `code spans` from pattern text and its line breaks (a
+/// numbered list in a fix stays a list).
 fn escape_block(text: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in text.split('`').enumerate() {
-        if i % 2 == 1 {
-            out.push_str(&code(part));
-        } else {
-            out.push_str(&escape_inline(part));
-        }
-    }
-    out
+    text.lines()
+        .map(|line| {
+            let mut out = String::new();
+            for (i, part) in line.split('`').enumerate() {
+                if i % 2 == 1 {
+                    out.push_str(&code(part));
+                } else {
+                    out.push_str(&escape_inline(part));
+                }
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
