@@ -9,7 +9,7 @@ mod unrecognised;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::{RegexSet, RegexSetBuilder};
+use regex::bytes::{RegexSet, RegexSetBuilder};
 
 use crate::arn::cluster_name;
 use crate::catalog::pattern::{Pattern, REGEX_SIZE_LIMIT, Rule};
@@ -74,9 +74,9 @@ impl Engine {
         let mut condition_rules = Vec::new();
         for (p, pattern) in catalog.patterns().iter().enumerate() {
             for (r, rule) in pattern.rules.iter().enumerate() {
-                match &rule.regex_source {
-                    Some(source) => {
-                        sources.push(source.as_str());
+                match &rule.regex {
+                    Some(regex) => {
+                        sources.push(regex.source());
                         prefilter_rules.push((p, r));
                     }
                     None => condition_rules.push((p, r)),
@@ -85,6 +85,7 @@ impl Engine {
         }
         let prefilter = RegexSetBuilder::new(&sources)
             .case_insensitive(true)
+            .unicode(false)
             .size_limit(REGEX_SIZE_LIMIT.saturating_mul(sources.len().max(1)))
             .build()
             .map_err(|e| {
@@ -163,15 +164,16 @@ impl Engine {
         let patterns = self.catalog.patterns();
         let mut found = Vec::new();
         for (index, (message, text)) in messages.iter().enumerate() {
-            for set_index in self.prefilter.matches(text).iter() {
+            let bytes = text.as_bytes();
+            for set_index in self.prefilter.matches(bytes).iter() {
                 let (p, r) = self.prefilter_rules[set_index];
                 let rule = &patterns[p].rules[r];
                 if !rule.reads(message.field) {
                     continue;
                 }
-                let Some(regex) = &rule.regex else { continue };
-                let Some(caps) = regex.captures(text) else { continue };
-                if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
+                let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
+                let Some(caps) = regex.captures(bytes) else { continue };
+                if rule.unless.as_ref().and_then(|u| u.get()).is_some_and(|u| u.is_match(bytes)) {
                     continue;
                 }
                 let Some((container, conditions)) = conditions_hold(rule, evidence, message.container) else {
@@ -180,14 +182,14 @@ impl Engine {
                 let captures = regex
                     .capture_names()
                     .flatten()
-                    .filter_map(|name| caps.name(name).map(|m| (name.to_string(), m.as_str().to_string())))
+                    .filter_map(|name| caps.name(name).map(|m| (name.to_string(), lossy(m.as_bytes()))))
                     .collect();
                 found.push(RuleMatch {
                     pattern: p,
                     message: Some(index),
                     container,
                     captures,
-                    matched: caps.get(0).map(|m| m.as_str().to_string()),
+                    matched: caps.get(0).map(|m| lossy(m.as_bytes())),
                     conditions,
                 });
             }
@@ -253,7 +255,7 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
     let fits = |i: usize| {
         let c = &evidence.containers[i];
         let exit_ok = rule.exit_code.is_empty() || c.exit_code.is_some_and(|e| rule.exit_code.contains(&e));
-        let name_ok = rule.container.as_ref().is_none_or(|re| re.is_match(&c.name));
+        let name_ok = rule.container.as_ref().is_none_or(|re| re.get().is_some_and(|re| re.is_match(c.name.as_bytes())));
         exit_ok && name_ok
     };
     let container = match message_container {
@@ -375,6 +377,12 @@ fn excerpt(text: &str, max: usize) -> String {
     let head: String = text.chars().take(max / 2).collect();
     let tail: String = text.chars().skip(count - max / 2).collect();
     format!("{head}…{tail}")
+}
+
+/// Text of a match. ASCII-mode regexes can stop inside a multi-byte character; that byte
+/// becomes U+FFFD rather than a panic.
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {

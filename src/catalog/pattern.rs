@@ -1,6 +1,9 @@
 //! A pattern compiled and checked: regexes built, templates parsed, placeholders resolved.
 
-use regex::{Regex, RegexBuilder};
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::ast::{self, Ast};
 
 use super::error::{CatalogError, locate};
 use super::spec::{CommandKind, DocSpec, ExampleSpec, Level, PatternSpec, Severity};
@@ -14,7 +17,9 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
 /// Upper bound on the source length of one regex.
 pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
 
-/// Builds a regex with the options every catalog regex uses.
+/// Builds a regex with the options every catalog regex uses: case-insensitive, and ASCII
+/// classes (`\w`, `\d`, `\s`) unless the pattern opts in with `(?u)`. ECS messages are ASCII
+/// after normalisation, and Unicode classes make compiling the catalog many times slower.
 pub fn build_regex(source: &str) -> Result<Regex, String> {
     if source.len() > REGEX_SOURCE_LIMIT {
         return Err(format!(
@@ -24,6 +29,7 @@ pub fn build_regex(source: &str) -> Result<Regex, String> {
     }
     RegexBuilder::new(source)
         .case_insensitive(true)
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| match e {
@@ -34,6 +40,80 @@ pub fn build_regex(source: &str) -> Result<Regex, String> {
         })
 }
 
+/// A regex compiled on first use: a run that reads one message compiles only the few rules the
+/// prefilter points at, not the whole catalog.
+#[derive(Debug)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    /// Checks the syntax now; compiles later. Returns the capture names.
+    pub fn lazy(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
+        let names = capture_names(source)?;
+        Ok((LazyRegex { source: source.to_string(), compiled: OnceLock::new() }, names))
+    }
+
+    /// Compiles now (user patterns: every problem is reported at load time).
+    pub fn eager(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
+        let names = capture_names(source)?;
+        let regex = build_regex(source)?;
+        let lazy = LazyRegex { source: source.to_string(), compiled: OnceLock::new() };
+        let _ = lazy.compiled.set(Ok(regex));
+        Ok((lazy, names))
+    }
+
+    /// The compiled regex; `Err` if it does not compile (caught by `catalog test`).
+    pub fn try_get(&self) -> Result<&Regex, &str> {
+        self.compiled.get_or_init(|| build_regex(&self.source)).as_ref().map_err(String::as_str)
+    }
+
+    /// The compiled regex, or `None` if it does not compile.
+    pub fn get(&self) -> Option<&Regex> {
+        self.try_get().ok()
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> Self {
+        let clone = LazyRegex { source: self.source.clone(), compiled: OnceLock::new() };
+        if let Some(done) = self.compiled.get() {
+            let _ = clone.compiled.set(done.clone());
+        }
+        clone
+    }
+}
+
+/// The named groups of `source`, from its syntax tree (cheap: nothing is compiled).
+pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
+    fn walk(ast: &Ast, names: &mut Vec<String>) {
+        match ast {
+            Ast::Group(group) => {
+                if let ast::GroupKind::CaptureName { name, .. } = &group.kind {
+                    names.push(name.name.clone());
+                }
+                walk(&group.ast, names);
+            }
+            Ast::Repetition(rep) => walk(&rep.ast, names),
+            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| walk(a, names)),
+            Ast::Concat(concat) => concat.asts.iter().for_each(|a| walk(a, names)),
+            _ => {}
+        }
+    }
+    if source.len() > REGEX_SOURCE_LIMIT {
+        return Err(format!("regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}", source.len()));
+    }
+    let ast = ast::parse::Parser::new().parse(source).map_err(|e| format!("regex parse error:\n{e}"))?;
+    let mut names = Vec::new();
+    walk(&ast, &mut names);
+    Ok(names)
+}
+
 /// Where a pattern came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
@@ -41,16 +121,26 @@ pub struct Origin {
     pub builtin: bool,
 }
 
-/// One compiled rule.
+/// One rule, checked and ready (its regexes compile on first use).
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub regex_source: Option<String>,
-    pub regex: Option<Regex>,
-    pub unless: Option<Regex>,
+    pub regex: Option<LazyRegex>,
+    /// The named groups of `regex`.
+    pub capture_names: Vec<String>,
+    pub unless: Option<LazyRegex>,
     pub fields: Vec<Field>,
     pub stop_code: Vec<String>,
     pub exit_code: Vec<i64>,
-    pub container: Option<Regex>,
+    pub container: Option<LazyRegex>,
+}
+
+impl Rule {
+    /// Every regex of the rule with its key, for checks.
+    pub fn regexes(&self) -> impl Iterator<Item = (&'static str, &LazyRegex)> {
+        [("regex", &self.regex), ("unless", &self.unless), ("container", &self.container)]
+            .into_iter()
+            .filter_map(|(key, r)| r.as_ref().map(|r| (key, r)))
+    }
 }
 
 impl Rule {
@@ -139,10 +229,13 @@ pub fn compile(
     let mut rules = Vec::new();
     for (i, rule) in spec.rules.iter().enumerate() {
         let field = |name: &str| format!("match[{i}].{name}");
-        let compile_one = |source: &Option<String>, name: &str, errors: &mut Vec<CatalogError>| -> Option<Regex> {
+        let builtin = origin.builtin;
+        let compile_one = |source: &Option<String>, name: &str, errors: &mut Vec<CatalogError>| -> Option<(LazyRegex, Vec<String>)> {
             let source = source.as_ref()?;
-            match build_regex(source) {
-                Ok(regex) => Some(regex),
+            // Built-in regexes are compiled by `cargo test`; user ones are checked in full now.
+            let result = if builtin { LazyRegex::lazy(source) } else { LazyRegex::eager(source) };
+            match result {
+                Ok(compiled) => Some(compiled),
                 Err(message) => {
                     errors.push(
                         err(format!("invalid regex: {message}"))
@@ -154,8 +247,8 @@ pub fn compile(
             }
         };
         let regex = compile_one(&rule.regex, "regex", &mut errors);
-        let unless = compile_one(&rule.unless, "unless", &mut errors);
-        let container = compile_one(&rule.container, "container", &mut errors);
+        let unless = compile_one(&rule.unless, "unless", &mut errors).map(|(r, _)| r);
+        let container = compile_one(&rule.container, "container", &mut errors).map(|(r, _)| r);
         if rule.regex.is_none() && rule.stop_code.is_empty() && rule.exit_code.is_empty() && rule.container.is_none() {
             errors.push(
                 err("a rule needs a `regex` or a `stop_code`/`exit_code`/`container` condition".into())
@@ -163,25 +256,25 @@ pub fn compile(
                     .at(locate(text, "match:", None)),
             );
         }
-        if let Some(regex) = &regex {
-            for name in regex.capture_names().flatten() {
-                if name != "image" && is_context_variable(name) {
-                    errors.push(
-                        err(format!(
-                            "capture `{name}` has the name of a context value; rename it (for example `registry_{name}`)"
-                        ))
+        let (regex, capture_names) = match regex {
+            Some((regex, names)) => (Some(regex), names),
+            None => (None, Vec::new()),
+        };
+        for name in &capture_names {
+            if name != "image" && is_context_variable(name) {
+                errors.push(
+                    err(format!("capture `{name}` has the name of a context value; rename it (for example `registry_{name}`)"))
                         .field(field("regex"))
                         .at(locate(text, &format!("?P<{name}>"), None).or_else(|| locate(text, &format!("?<{name}>"), None))),
-                    );
-                }
-                if !captures.iter().any(|c| c == name) {
-                    captures.push(name.to_string());
-                }
+                );
+            }
+            if !captures.iter().any(|c| c == name) {
+                captures.push(name.clone());
             }
         }
         rules.push(Rule {
-            regex_source: rule.regex.clone(),
             regex,
+            capture_names,
             unless,
             fields: rule.fields.clone(),
             stop_code: rule.stop_code.clone(),

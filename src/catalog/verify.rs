@@ -145,6 +145,13 @@ fn near_miss(engine: &Engine, pattern: &Pattern, spec: &ExampleSpec) -> Result<(
 
 fn lint(engine: &Engine, pattern: &Pattern) -> Result<(), String> {
     let mut problems = Vec::new();
+    for (i, rule) in pattern.rules.iter().enumerate() {
+        for (key, regex) in rule.regexes() {
+            if let Err(e) = regex.try_get() {
+                problems.push(format!("match[{i}].{key}: invalid regex: {e}"));
+            }
+        }
+    }
     if pattern.examples.is_empty() {
         problems.push("no examples: add at least one real message under `examples`".to_string());
     }
@@ -185,8 +192,7 @@ fn unexercised_captures(engine: &Engine, pattern: &Pattern) -> Vec<String> {
     let used: Vec<&str> = pattern
         .rules
         .iter()
-        .filter_map(|r| r.regex.as_ref())
-        .flat_map(|r| r.capture_names().flatten())
+        .flat_map(|r| r.capture_names.iter().map(String::as_str))
         .filter(|name| !is_context_variable(name) || *name == "image")
         .collect();
     let mut missing = Vec::new();
