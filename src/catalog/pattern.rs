@@ -108,7 +108,7 @@ pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
     if source.len() > REGEX_SOURCE_LIMIT {
         return Err(format!("regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}", source.len()));
     }
-    let ast = ast::parse::Parser::new().parse(source).map_err(|e| format!("regex parse error:\n{e}"))?;
+    let ast = ast::parse::Parser::new().parse(source).map_err(|e| e.to_string())?;
     let mut names = Vec::new();
     walk(&ast, &mut names);
     Ok(names)
