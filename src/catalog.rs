@@ -2,6 +2,7 @@
 
 pub mod embedded;
 pub mod error;
+pub mod literals;
 pub mod pattern;
 pub mod spec;
 pub mod template;
@@ -39,7 +40,7 @@ impl Catalog {
         for file in embedded::EMBEDDED {
             let origin = Origin { file: file.name.to_string(), builtin: true };
             match parse_embedded(file) {
-                Ok(spec) => match pattern::compile(spec, origin, file.yaml) {
+                Ok(spec) => match pattern::compile(spec, origin, file.yaml, file.prefilter) {
                     Ok(p) => patterns.push(p),
                     Err(e) => errors.extend(e),
                 },
@@ -73,7 +74,7 @@ impl Catalog {
                 );
                 continue;
             }
-            match pattern::compile(spec, origin, text) {
+            match pattern::compile(spec, origin, text, None) {
                 Ok(mut p) => {
                     if let Some(i) = patterns[..builtin_count].iter().position(|b| b.id == p.id) {
                         p.overrides_builtin = true;

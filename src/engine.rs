@@ -1,18 +1,21 @@
 //! The matcher: evidence in, diagnosis out.
 //!
-//! All rule regexes are compiled into one `RegexSet`, so each message is scanned once to learn
-//! which rules can match; only those run their own regex for captures. Identical evidence
-//! (same normalised messages, stop code and exit codes) is matched once per [`MatchCache`].
+//! A prefilter scans each message once for the literals every rule requires (one Aho-Corasick
+//! automaton over all of them, see `catalog::literals`); only rules whose required literals all
+//! occur run their own regex, which is compiled on first use and kept. Compiling every regex up
+//! front would cost tens of milliseconds per run, more than the whole diagnosis. Identical
+//! evidence (same normalised messages, stop code and exit codes) is matched once per
+//! [`MatchCache`].
 
 mod unrecognised;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use regex::bytes::{RegexSet, RegexSetBuilder};
+use aho_corasick::AhoCorasick;
 
 use crate::arn::cluster_name;
-use crate::catalog::pattern::{Pattern, REGEX_SIZE_LIMIT, Rule};
+use crate::catalog::pattern::{Pattern, Rule};
 use crate::catalog::spec::{Level, Severity};
 use crate::catalog::{Catalog, CatalogError, CatalogErrors};
 use crate::context::{Defaults, Location, Variables};
@@ -33,9 +36,12 @@ const CACHE_CAPACITY: usize = 4096;
 #[derive(Debug)]
 pub struct Engine {
     catalog: Catalog,
-    prefilter: RegexSet,
-    /// For each regex in the set: (pattern index, rule index).
-    prefilter_rules: Vec<(usize, usize)>,
+    /// Every required literal of every rule.
+    literals: AhoCorasick,
+    /// For each literal: the (regex rule, clause) pairs it satisfies.
+    literal_clauses: Vec<Vec<(usize, u8)>>,
+    /// Rules with a regex: (pattern index, rule index, number of clauses).
+    regex_rules: Vec<(usize, usize, u32)>,
     /// Rules decided by stopCode / exit code / container name alone.
     condition_rules: Vec<(usize, usize)>,
 }
@@ -67,34 +73,55 @@ impl MatchCache {
 }
 
 impl Engine {
-    /// Compiles the prefilter for `catalog`.
+    /// Builds the prefilter for `catalog`.
     pub fn new(catalog: Catalog) -> Result<Engine, CatalogErrors> {
-        let mut sources = Vec::new();
-        let mut prefilter_rules = Vec::new();
+        let mut literals: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut literal_clauses: Vec<Vec<(usize, u8)>> = Vec::new();
+        let mut regex_rules = Vec::new();
         let mut condition_rules = Vec::new();
         for (p, pattern) in catalog.patterns().iter().enumerate() {
             for (r, rule) in pattern.rules.iter().enumerate() {
-                match &rule.regex {
-                    Some(regex) => {
-                        sources.push(regex.source());
-                        prefilter_rules.push((p, r));
+                if rule.regex.is_none() {
+                    condition_rules.push((p, r));
+                    continue;
+                }
+                let slot = regex_rules.len();
+                // At most 8 clauses fit the per-rule bit mask; more would only add selectivity.
+                let clauses = &rule.prefilter[..rule.prefilter.len().min(8)];
+                regex_rules.push((p, r, clauses.len() as u32));
+                for (c, clause) in clauses.iter().enumerate() {
+                    for literal in clause {
+                        let id = *index.entry(literal.clone()).or_insert_with(|| {
+                            literals.push(literal.clone());
+                            literal_clauses.push(Vec::new());
+                            literals.len() - 1
+                        });
+                        literal_clauses[id].push((slot, c as u8));
                     }
-                    None => condition_rules.push((p, r)),
                 }
             }
         }
-        let prefilter = RegexSetBuilder::new(&sources)
-            .case_insensitive(true)
-            .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT.saturating_mul(sources.len().max(1)))
-            .build()
-            .map_err(|e| {
-                CatalogErrors(vec![CatalogError::new(
-                    "<catalog>",
-                    format!("the combined regex set does not compile: {e}"),
-                )])
-            })?;
-        Ok(Engine { catalog, prefilter, prefilter_rules, condition_rules })
+        let literals = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| {
+            CatalogErrors(vec![CatalogError::new("<catalog>", format!("the prefilter does not build: {e}"))])
+        })?;
+        Ok(Engine { catalog, literals, literal_clauses, regex_rules, condition_rules })
+    }
+
+    /// The regex rules (indexes into `regex_rules`) whose required literals all occur in `text`.
+    fn candidates(&self, text: &[u8]) -> Vec<usize> {
+        let mut satisfied = vec![0u8; self.regex_rules.len()];
+        for found in self.literals.find_overlapping_iter(text) {
+            for &(slot, clause) in &self.literal_clauses[found.pattern().as_usize()] {
+                satisfied[slot] |= 1 << clause;
+            }
+        }
+        self.regex_rules
+            .iter()
+            .enumerate()
+            .filter(|(slot, (_, _, clauses))| satisfied[*slot].count_ones() == *clauses)
+            .map(|(slot, _)| slot)
+            .collect()
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -165,8 +192,8 @@ impl Engine {
         let mut found = Vec::new();
         for (index, (message, text)) in messages.iter().enumerate() {
             let bytes = text.as_bytes();
-            for set_index in self.prefilter.matches(bytes).iter() {
-                let (p, r) = self.prefilter_rules[set_index];
+            for slot in self.candidates(bytes) {
+                let (p, r, _) = self.regex_rules[slot];
                 let rule = &patterns[p].rules[r];
                 if !rule.reads(message.field) {
                     continue;
@@ -251,12 +278,14 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
         }
         conditions.push(format!("stopCode is {code}"));
     }
-    let needs_container = !rule.exit_code.is_empty() || rule.container.is_some();
+    let needs_container = !rule.exit_code.is_empty() || rule.container.is_some() || !rule.health_status.is_empty();
     let fits = |i: usize| {
         let c = &evidence.containers[i];
         let exit_ok = rule.exit_code.is_empty() || c.exit_code.is_some_and(|e| rule.exit_code.contains(&e));
         let name_ok = rule.container.as_ref().is_none_or(|re| re.get().is_some_and(|re| re.is_match(c.name.as_bytes())));
-        exit_ok && name_ok
+        let health_ok = rule.health_status.is_empty()
+            || c.health_status.as_deref().is_some_and(|h| rule.health_status.iter().any(|s| s.eq_ignore_ascii_case(h)));
+        exit_ok && name_ok && health_ok
     };
     let container = match message_container {
         Some(i) if needs_container => Some(Some(i).filter(|&i| fits(i))?),
@@ -267,10 +296,14 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
     };
     if needs_container && let Some(i) = container {
         let c = &evidence.containers[i];
-        match c.exit_code {
-            Some(code) if !rule.exit_code.is_empty() => conditions.push(format!("container `{}` exited with code {code}", c.name)),
-            _ => conditions.push(format!("container `{}`", c.name)),
+        let mut facts = Vec::new();
+        if let Some(code) = c.exit_code.filter(|_| !rule.exit_code.is_empty()) {
+            facts.push(format!("exited with code {code}"));
         }
+        if let Some(health) = c.health_status.as_deref().filter(|_| !rule.health_status.is_empty()) {
+            facts.push(format!("is {health}"));
+        }
+        conditions.push(format!("container `{}` {}", c.name, facts.join(" and ")).trim_end().to_string());
     }
     Some((container, conditions))
 }

@@ -6,6 +6,8 @@ pub struct EmbeddedFile {
     pub name: &'static str,
     pub yaml: &'static str,
     pub json: Option<&'static str>,
+    /// Required literals of each rule, extracted at build time (see `literals.rs`).
+    pub prefilter: Option<&'static [Option<&'static [&'static [&'static str]]>]>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_patterns.rs"));

@@ -125,6 +125,8 @@ pub struct Origin {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub regex: Option<LazyRegex>,
+    /// Literals the regex requires (all clauses; any alternative of a clause).
+    pub prefilter: Vec<super::literals::Clause>,
     /// The named groups of `regex`.
     pub capture_names: Vec<String>,
     pub unless: Option<LazyRegex>,
@@ -132,6 +134,7 @@ pub struct Rule {
     pub stop_code: Vec<String>,
     pub exit_code: Vec<i64>,
     pub container: Option<LazyRegex>,
+    pub health_status: Vec<String>,
 }
 
 impl Rule {
@@ -205,6 +208,7 @@ pub fn compile(
     spec: PatternSpec,
     origin: Origin,
     text: &'static str,
+    prefilter: Option<&[Option<&[&[&str]]>]>,
 ) -> Result<Pattern, Vec<CatalogError>> {
     let mut errors = Vec::new();
     let file = origin.file.clone();
@@ -249,9 +253,14 @@ pub fn compile(
         let regex = compile_one(&rule.regex, "regex", &mut errors);
         let unless = compile_one(&rule.unless, "unless", &mut errors).map(|(r, _)| r);
         let container = compile_one(&rule.container, "container", &mut errors).map(|(r, _)| r);
-        if rule.regex.is_none() && rule.stop_code.is_empty() && rule.exit_code.is_empty() && rule.container.is_none() {
+        if rule.regex.is_none()
+            && rule.stop_code.is_empty()
+            && rule.exit_code.is_empty()
+            && rule.container.is_none()
+            && rule.health_status.is_empty()
+        {
             errors.push(
-                err("a rule needs a `regex` or a `stop_code`/`exit_code`/`container` condition".into())
+                err("a rule needs a `regex` or a `stop_code`/`exit_code`/`container`/`health_status` condition".into())
                     .field(format!("match[{i}]"))
                     .at(locate(text, "match:", None)),
             );
@@ -272,14 +281,22 @@ pub fn compile(
                 captures.push(name.clone());
             }
         }
+        // Built-in literals were extracted at build time; user regexes are analysed now.
+        let prefilter = match (prefilter.and_then(|p| p.get(i).copied().flatten()), &regex) {
+            (Some(clauses), _) => clauses.iter().map(|c| c.iter().map(|l| l.to_string()).collect()).collect(),
+            (None, Some(regex)) => super::literals::required_literals(regex.source()).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        };
         rules.push(Rule {
             regex,
+            prefilter,
             capture_names,
             unless,
             fields: rule.fields.clone(),
             stop_code: rule.stop_code.clone(),
             exit_code: rule.exit_code.clone(),
             container,
+            health_status: rule.health_status.clone(),
         });
     }
 

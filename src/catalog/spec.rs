@@ -124,6 +124,10 @@ pub struct RuleSpec {
     /// A container's name must match this regex (the same container as `exit_code`).
     #[serde(default)]
     pub container: Option<String>,
+    /// A container's health status must be one of these (`HEALTHY`, `UNHEALTHY`, `UNKNOWN`);
+    /// the same container as `exit_code` and `container`.
+    #[serde(default)]
+    pub health_status: Vec<String>,
 }
 
 /// One plausible cause among several.
@@ -199,6 +203,9 @@ pub struct ExampleSpec {
     /// Name of the example's container (default `app`).
     #[serde(default)]
     pub container: Option<String>,
+    /// Health status of the example's container.
+    #[serde(default)]
+    pub health_status: Option<String>,
     /// Captures the match must yield (examples only; others are not checked).
     #[serde(default)]
     pub captures: BTreeMap<String, String>,

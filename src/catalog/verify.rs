@@ -67,7 +67,8 @@ pub fn run(engine: &Engine, check: &Check) -> Result<(), String> {
 
 /// The evidence an example stands for.
 pub fn example_evidence(spec: &ExampleSpec) -> Evidence {
-    let has_task_facts = spec.stop_code.is_some() || spec.exit_code.is_some() || spec.stopped_reason.is_some();
+    let has_task_facts =
+        spec.stop_code.is_some() || spec.exit_code.is_some() || spec.stopped_reason.is_some() || spec.health_status.is_some();
     let field = spec.field.unwrap_or(if has_task_facts { Field::StoppedReason } else { Field::Pasted });
     let mut evidence = match field {
         Field::Pasted => Evidence::pasted(1, spec.text.clone()),
@@ -86,11 +87,12 @@ pub fn example_evidence(spec: &ExampleSpec) -> Evidence {
     } else if field == Field::ContainerReason {
         evidence.stopped_reason = spec.stopped_reason.clone();
     }
-    if container_reason.is_some() || spec.exit_code.is_some() || spec.container.is_some() {
+    if container_reason.is_some() || spec.exit_code.is_some() || spec.container.is_some() || spec.health_status.is_some() {
         evidence.containers.push(ContainerEvidence {
             name: spec.container.clone().unwrap_or_else(|| "app".to_string()),
             exit_code: spec.exit_code,
             reason: container_reason,
+            health_status: spec.health_status.clone(),
             ..ContainerEvidence::default()
         });
     }
