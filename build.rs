@@ -37,50 +37,73 @@ fn main() {
         let name = format!("patterns/{}", path.file_name().unwrap().to_string_lossy());
         let yaml = fs::read_to_string(path).unwrap_or_default();
         let value = serde_yaml::from_str::<serde_json::Value>(&yaml).ok();
-        let json = value.as_ref().and_then(|value| serde_json::to_string(value).ok());
-        let prefilter = value.as_ref().map(prefilter_expr).unwrap_or_else(|| "None".to_string());
-        let json_expr = match json {
-            Some(json) => {
-                let json_path = out_dir.join(format!("pattern-{i}.json"));
-                fs::write(&json_path, json).expect("OUT_DIR is writable");
-                format!("Some(include_str!({}))", quoted(&json_path))
+        let rules = value
+            .as_ref()
+            .map(rules_expr)
+            .unwrap_or_else(|| "None".to_string());
+        let mut json_expr = "None".to_string();
+        let mut runtime_expr = "None".to_string();
+        if let Some(value) = &value {
+            // The full twin serves catalog commands; the runtime twin leaves out the examples,
+            // which `explain` never reads.
+            let mut runtime = value.clone();
+            if let Some(map) = runtime.as_object_mut() {
+                map.remove("examples");
+                map.remove("near_misses");
             }
-            None => "None".to_string(),
-        };
+            json_expr = embed_json(&out_dir, &format!("pattern-{i}.json"), value);
+            runtime_expr = embed_json(&out_dir, &format!("pattern-{i}.runtime.json"), &runtime);
+        }
         writeln!(
             code,
-            "    EmbeddedFile {{ name: {name:?}, yaml: include_str!({}), json: {json_expr}, prefilter: {prefilter} }},",
+            "    EmbeddedFile {{ name: {name:?}, yaml: include_str!({}), json: {json_expr}, runtime_json: {runtime_expr}, rules: {rules} }},",
             quoted(path)
         )
         .unwrap();
     }
     code.push_str("];\n");
-    println!("cargo::rustc-env=ECS_DIAGNOSE_PATTERN_COUNT={}", files.len());
+    println!(
+        "cargo::rustc-env=ECS_DIAGNOSE_PATTERN_COUNT={}",
+        files.len()
+    );
     fs::write(out_dir.join("embedded_patterns.rs"), code).expect("OUT_DIR is writable");
 }
 
-/// The required literals of every rule (see src/catalog/literals.rs), as Rust code:
-/// `Some(&[Some(&[&["lit", ...], ...]), None, ...])`, one entry per rule. `None` when a rule has
-/// no regex or its regex does not parse (the loader then reports it).
-fn prefilter_expr(pattern: &serde_json::Value) -> String {
+fn embed_json(out_dir: &Path, file: &str, value: &serde_json::Value) -> String {
+    let path = out_dir.join(file);
+    fs::write(
+        &path,
+        serde_json::to_string(value).expect("YAML values are JSON"),
+    )
+    .expect("OUT_DIR is writable");
+    format!("Some(include_str!({}))", quoted(&path))
+}
+
+/// What the loader would otherwise work out from each rule's regex at every start: its capture
+/// names and its required literals (see src/catalog/literals.rs), as Rust code, one
+/// `EmbeddedRule` per rule. A regex that does not parse gets `None`, and the loader reports it.
+fn rules_expr(pattern: &serde_json::Value) -> String {
     let Some(rules) = pattern.get("match").and_then(|m| m.as_array()) else {
         return "None".to_string();
     };
     let mut out = String::from("Some(&[");
     for rule in rules {
-        let clauses = rule
-            .get("regex")
-            .and_then(|r| r.as_str())
-            .and_then(|source| literals::required_literals(source).ok());
-        match clauses {
-            Some(clauses) => {
-                out.push_str("Some(&[");
-                for clause in clauses {
+        let source = rule.get("regex").and_then(|r| r.as_str());
+        let analysed = source.and_then(|source| {
+            let literals = literals::required_literals(source).ok()?;
+            let captures = literals::capture_names(source).ok()?;
+            Some((literals, captures))
+        });
+        match (source, analysed) {
+            (None, _) => out.push_str("Some(EmbeddedRule { literals: &[], captures: &[] }),"),
+            (Some(_), None) => out.push_str("None,"),
+            (Some(_), Some((literals, captures))) => {
+                out.push_str("Some(EmbeddedRule { literals: &[");
+                for clause in literals {
                     out.push_str(&format!("&{clause:?},"));
                 }
-                out.push_str("]),");
+                out.push_str(&format!("], captures: &{captures:?} }}),"));
             }
-            None => out.push_str("None,"),
         }
     }
     out.push_str("])");

@@ -31,7 +31,11 @@ fn main() {
     times.sort();
     let median = times[times.len() / 2];
     let p90 = times[times.len() * 9 / 10];
-    println!("one paste, whole process ({runs} runs): median {:.2} ms, p90 {:.2} ms (target: median under 5 ms)", ms(median), ms(p90));
+    println!(
+        "one paste, whole process ({runs} runs): median {:.2} ms, p90 {:.2} ms (target: median under 5 ms)",
+        ms(median),
+        ms(p90)
+    );
 
     // 2. A large paste: the catalog's own examples, over and over, as one stdin stream.
     let catalog = Catalog::builtin().expect("the built-in catalog loads");
@@ -53,7 +57,12 @@ fn main() {
             .stdout(Stdio::null())
             .spawn()
             .expect("the binary runs");
-        child.stdin.take().expect("piped").write_all(paste.as_bytes()).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(paste.as_bytes())
+            .expect("write stdin");
         child.wait().expect("the binary finishes");
         let elapsed = start.elapsed();
         println!(

@@ -129,8 +129,14 @@ mod tests {
 
     #[test]
     fn cluster_names() {
-        assert_eq!(cluster_name("arn:aws:ecs:us-east-1:123456789012:cluster/prod"), "prod");
-        assert_eq!(cluster_name("arn:aws:ecs:us-east-1:123456789012:task/prod/abc"), "prod");
+        assert_eq!(
+            cluster_name("arn:aws:ecs:us-east-1:123456789012:cluster/prod"),
+            "prod"
+        );
+        assert_eq!(
+            cluster_name("arn:aws:ecs:us-east-1:123456789012:task/prod/abc"),
+            "prod"
+        );
         assert_eq!(cluster_name("prod"), "prod");
     }
 

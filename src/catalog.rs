@@ -27,20 +27,34 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The patterns embedded in the binary.
+    /// The patterns embedded in the binary, with their examples.
     pub fn builtin() -> Result<Catalog, CatalogErrors> {
-        Catalog::load(&[])
+        Catalog::load_with_examples(&[])
     }
 
     /// Built-in patterns plus every `*.yaml`/`*.yml` file in `dirs` (or the files themselves).
     /// A user pattern with a built-in id replaces it; two user files with one id are an error.
+    /// Built-in examples are left out (diagnosing never reads them); see
+    /// [`Catalog::load_with_examples`].
     pub fn load(dirs: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
+        Catalog::load_inner(dirs, false)
+    }
+
+    /// Like [`Catalog::load`], with every pattern's examples and near misses.
+    pub fn load_with_examples(dirs: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
+        Catalog::load_inner(dirs, true)
+    }
+
+    fn load_inner(dirs: &[PathBuf], examples: bool) -> Result<Catalog, CatalogErrors> {
         let mut errors = Vec::new();
         let mut patterns = Vec::new();
         for file in embedded::EMBEDDED {
-            let origin = Origin { file: file.name.to_string(), builtin: true };
-            match parse_embedded(file) {
-                Ok(spec) => match pattern::compile(spec, origin, file.yaml, file.prefilter) {
+            let origin = Origin {
+                file: file.name.to_string(),
+                builtin: true,
+            };
+            match parse_embedded(file, examples) {
+                Ok(spec) => match pattern::compile(spec, origin, file.yaml, file.rules) {
                     Ok(p) => patterns.push(p),
                     Err(e) => errors.extend(e),
                 },
@@ -58,7 +72,10 @@ impl Catalog {
                     continue;
                 }
             };
-            let origin = Origin { file: name.clone(), builtin: false };
+            let origin = Origin {
+                file: name.clone(),
+                builtin: false,
+            };
             let spec = match parse_yaml(&name, text) {
                 Ok(spec) => spec,
                 Err(e) => {
@@ -68,9 +85,12 @@ impl Catalog {
             };
             if let Some(previous) = user_ids.insert(spec.id.clone(), name.clone()) {
                 errors.push(
-                    CatalogError::new(&name, format!("the id is also used by `{previous}`; ids must be unique"))
-                        .pattern(Some(&spec.id))
-                        .at(locate(text, "id:", None)),
+                    CatalogError::new(
+                        &name,
+                        format!("the id is also used by `{previous}`; ids must be unique"),
+                    )
+                    .pattern(Some(&spec.id))
+                    .at(locate(text, "id:", None)),
                 );
                 continue;
             }
@@ -117,8 +137,16 @@ pub fn builtin_pattern_count() -> usize {
     embedded::EMBEDDED.len()
 }
 
-fn parse_embedded(file: &embedded::EmbeddedFile) -> Result<PatternSpec, CatalogError> {
-    if let Some(json) = file.json
+fn parse_embedded(
+    file: &embedded::EmbeddedFile,
+    examples: bool,
+) -> Result<PatternSpec, CatalogError> {
+    let json = if examples {
+        file.json
+    } else {
+        file.runtime_json
+    };
+    if let Some(json) = json
         && let Ok(spec) = serde_json::from_str::<PatternSpec>(json)
     {
         return Ok(spec);
@@ -146,7 +174,9 @@ fn parse_yaml(name: &str, text: &str) -> Result<PatternSpec, CatalogError> {
             Some(at) if position.is_some() => message[..at].to_string(),
             _ => message,
         };
-        CatalogError::new(name, message).at(position).pattern(id.as_deref())
+        CatalogError::new(name, message)
+            .at(position)
+            .pattern(id.as_deref())
     })
 }
 
@@ -167,7 +197,10 @@ fn user_files(dirs: &[PathBuf], errors: &mut Vec<CatalogError>) -> Vec<PathBuf> 
                 found.sort();
                 files.extend(found);
             }
-            Err(e) => errors.push(CatalogError::new(&dir.display().to_string(), format!("cannot read the catalog directory: {e}"))),
+            Err(e) => errors.push(CatalogError::new(
+                &dir.display().to_string(),
+                format!("cannot read the catalog directory: {e}"),
+            )),
         }
     }
     files
@@ -184,12 +217,21 @@ fn read_pattern_file(path: &Path) -> Result<&'static str, CatalogError> {
     if size > MAX_PATTERN_FILE_BYTES {
         return Err(CatalogError::new(
             &name,
-            format!("the file is {size} bytes; pattern files are limited to {MAX_PATTERN_FILE_BYTES}"),
+            format!(
+                "the file is {size} bytes; pattern files are limited to {MAX_PATTERN_FILE_BYTES}"
+            ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| CatalogError::new(&name, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| CatalogError::new(&name, format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        CatalogError::new(&name, format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        CatalogError::new(
+            &name,
+            format!(
+                "not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })?;
     Ok(Box::leak(text.into_boxed_str()))
 }

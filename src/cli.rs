@@ -51,30 +51,39 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command; returns the exit code.
 pub fn run(args: &Args) -> Result<u8, CliError> {
     set_colour(args.color);
-    let options = RenderOptions { color: colored::control::SHOULD_COLORIZE.should_colorize(), verbose: args.verbose };
+    let options = RenderOptions {
+        color: colored::control::SHOULD_COLORIZE.should_colorize(),
+        verbose: args.verbose,
+    };
     let stdout = io::stdout();
     let out = BufWriter::new(stdout.lock());
     match &args.command {
         Command::Explain(explain_args) => {
             let engine = load_engine(args)?;
             let outcome = explain::run(&engine, explain_args, args.output, options, out)?;
-            Ok(if outcome.unrecognised > 0 { EXIT_UNRECOGNISED } else { EXIT_OK })
+            Ok(if outcome.unrecognised > 0 {
+                EXIT_UNRECOGNISED
+            } else {
+                EXIT_OK
+            })
         }
         Command::Catalog(CatalogCommand::List { category }) => {
-            let engine = load_engine(args)?;
-            catalog_cmd::list(&engine, category.as_deref(), args.output, out).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            let engine = Engine::new(Catalog::load_with_examples(&args.catalog)?)?;
+            catalog_cmd::list(&engine, category.as_deref(), args.output, out)
+                .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
             Ok(EXIT_OK)
         }
         Command::Catalog(CatalogCommand::Show { id }) => {
-            let catalog = Catalog::load(&args.catalog)?;
+            let catalog = Catalog::load_with_examples(&args.catalog)?;
             catalog_cmd::show(&catalog, id, out)?;
             Ok(EXIT_OK)
         }
         Command::Catalog(CatalogCommand::Test { dir }) => {
             let mut dirs = args.catalog.clone();
             dirs.extend(dir.iter().cloned());
-            let engine = Engine::new(Catalog::load(&dirs)?)?;
-            let passed = catalog_cmd::test(&engine, dir.as_ref(), out).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            let engine = Engine::new(Catalog::load_with_examples(&dirs)?)?;
+            let passed = catalog_cmd::test(&engine, dir.as_ref(), out)
+                .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
             Ok(if passed { EXIT_OK } else { EXIT_UNRECOGNISED })
         }
     }

@@ -17,20 +17,53 @@ pub const CONTEXT_VARIABLES: &[(&str, &str)] = &[
     ("task_id", "the task id"),
     ("task_arn", "the task ARN"),
     ("stop_code", "the task's stopCode"),
-    ("container", "the container whose reason or exit code matched"),
+    (
+        "container",
+        "the container whose reason or exit code matched",
+    ),
     ("exit_code", "that container's exit code"),
-    ("image", "the image: a capture named `image`, else the matched container's image"),
-    ("image_registry", "the image's registry host (Docker Hub is docker.io)"),
-    ("image_repository", "the image's repository path (Docker Hub official images gain library/)"),
-    ("image_reference", "the image's tag or digest (latest when it names neither)"),
+    (
+        "image",
+        "the image: a capture named `image`, else the matched container's image",
+    ),
+    (
+        "image_registry",
+        "the image's registry host (Docker Hub is docker.io)",
+    ),
+    (
+        "image_repository",
+        "the image's repository path (Docker Hub official images gain library/)",
+    ),
+    (
+        "image_reference",
+        "the image's tag or digest (latest when it names neither)",
+    ),
     ("image_account", "the account of an ECR image host"),
     ("image_region", "the region of an ECR image host"),
-    ("cache_prefix", "the pull-through-cache repository prefix for the image's upstream"),
-    ("cache_upstream", "the --upstream-registry-url of that upstream"),
-    ("cache_repository", "the ECR repository the cached image lives in"),
-    ("cache_image", "the image rewritten to pull through the cache in the task's own registry"),
-    ("cache_upstream_image", "the upstream image a cache path mirrors"),
-    ("cache_credential_arg", "` --credential-arn <secret>` for upstreams that need credentials, else empty"),
+    (
+        "cache_prefix",
+        "the pull-through-cache repository prefix for the image's upstream",
+    ),
+    (
+        "cache_upstream",
+        "the --upstream-registry-url of that upstream",
+    ),
+    (
+        "cache_repository",
+        "the ECR repository the cached image lives in",
+    ),
+    (
+        "cache_image",
+        "the image rewritten to pull through the cache in the task's own registry",
+    ),
+    (
+        "cache_upstream_image",
+        "the upstream image a cache path mirrors",
+    ),
+    (
+        "cache_credential_arg",
+        "` --credential-arn <secret>` for upstreams that need credentials, else empty",
+    ),
 ];
 
 /// Whether `name` is a context variable.
@@ -89,7 +122,10 @@ impl Location {
         let mut location = Location::default();
         let arns = [
             (evidence.meta.task_arn.as_deref(), ValueSource::TaskArn),
-            (evidence.meta.cluster_arn.as_deref(), ValueSource::ClusterArn),
+            (
+                evidence.meta.cluster_arn.as_deref(),
+                ValueSource::ClusterArn,
+            ),
         ];
         for (arn, source) in arns {
             if let Some(arn) = arn.and_then(Arn::parse) {
@@ -101,7 +137,11 @@ impl Location {
             evidence.meta.envelope_region.as_deref(),
             ValueSource::EventEnvelope,
         );
-        location.offer(defaults.account.as_deref(), defaults.region.as_deref(), ValueSource::CommandLine);
+        location.offer(
+            defaults.account.as_deref(),
+            defaults.region.as_deref(),
+            ValueSource::CommandLine,
+        );
         location
     }
 
@@ -123,12 +163,18 @@ impl Location {
         if self.account.is_none()
             && let Some(value) = account.filter(|a| crate::arn::is_account_id(a))
         {
-            self.account = Some(Sourced { value: value.to_string(), source });
+            self.account = Some(Sourced {
+                value: value.to_string(),
+                source,
+            });
         }
         if self.region.is_none()
             && let Some(value) = region.filter(|r| crate::arn::is_region(r))
         {
-            self.region = Some(Sourced { value: value.to_string(), source });
+            self.region = Some(Sourced {
+                value: value.to_string(),
+                source,
+            });
         }
     }
 }
@@ -141,7 +187,10 @@ pub struct Variables {
 
 impl Variables {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn set(&mut self, name: &str, value: impl Into<String>) {
@@ -179,13 +228,20 @@ impl Variables {
         let image = image_text.as_deref().and_then(ImageRef::parse);
         let location = task_location.completed_from(image.as_ref(), text);
 
-        vars.set_opt("account", location.account.as_ref().map(|s| s.value.clone()));
+        vars.set_opt(
+            "account",
+            location.account.as_ref().map(|s| s.value.clone()),
+        );
         vars.set_opt("region", location.region.as_ref().map(|s| s.value.clone()));
         let cluster = evidence
             .meta
             .cluster_arn
             .as_deref()
-            .or(evidence.meta.task_arn.as_deref().filter(|arn| arn.matches('/').count() >= 2))
+            .or(evidence
+                .meta
+                .task_arn
+                .as_deref()
+                .filter(|arn| arn.matches('/').count() >= 2))
             .map(cluster_name);
         vars.set_opt("cluster", cluster);
         vars.set_opt("service", evidence.service());
@@ -194,7 +250,9 @@ impl Variables {
         vars.set_opt("task_arn", evidence.meta.task_arn.clone());
         vars.set_opt("stop_code", evidence.stop_code.clone());
         if let Some(c) = container {
-            vars.set("container", c.name.clone());
+            if !c.name.is_empty() {
+                vars.set("container", c.name.clone());
+            }
             vars.set_opt("exit_code", c.exit_code.map(|e| e.to_string()));
         }
         if let Some(text) = image_text {
@@ -224,8 +282,16 @@ impl Variables {
             );
             Some((upstream, url, repository, cached, image.to_string()))
         } else if let Some((upstream, original)) = image.cache_origin() {
-            let url = upstream.url.map_or_else(|| "<registry>.azurecr.io".to_string(), str::to_string);
-            Some((upstream, url, image.repository.clone(), image.to_string(), original))
+            let url = upstream
+                .url
+                .map_or_else(|| "<registry>.azurecr.io".to_string(), str::to_string);
+            Some((
+                upstream,
+                url,
+                image.repository.clone(),
+                image.to_string(),
+                original,
+            ))
         } else {
             None
         };
@@ -250,7 +316,10 @@ impl Variables {
 
 /// The image of the task when all its containers that name one use the same image.
 fn single_image(evidence: &Evidence) -> Option<String> {
-    let mut images = evidence.containers.iter().filter_map(|c| c.image.as_deref());
+    let mut images = evidence
+        .containers
+        .iter()
+        .filter_map(|c| c.image.as_deref());
     let first = images.next()?;
     images.all(|i| i == first).then(|| first.to_string())
 }
@@ -264,7 +333,10 @@ mod tests {
     fn task_arn_beats_command_line_and_image_host() {
         let mut ev = Evidence::task(Source::Task { index: 0 });
         ev.meta.task_arn = Some("arn:aws:ecs:eu-west-1:111122223333:task/prod/abc".into());
-        let defaults = Defaults { account: Some("999999999999".into()), region: Some("us-east-1".into()) };
+        let defaults = Defaults {
+            account: Some("999999999999".into()),
+            region: Some("us-east-1".into()),
+        };
         let loc = Location::of_task(&ev, &defaults);
         assert_eq!(loc.account.as_ref().unwrap().value, "111122223333");
         assert_eq!(loc.region.as_ref().unwrap().source, ValueSource::TaskArn);
@@ -274,7 +346,10 @@ mod tests {
     fn seed_one_rewrite_uses_placeholders_when_account_unknown() {
         let ev = Evidence::pasted(1, String::new());
         let loc = Location::of_task(&ev, &Defaults::default());
-        let captures = vec![("image".to_string(), "public.ecr.aws/nginx/nginx:latest".to_string())];
+        let captures = vec![(
+            "image".to_string(),
+            "public.ecr.aws/nginx/nginx:latest".to_string(),
+        )];
         let (vars, _) = Variables::build(&ev, &loc, &captures, None, "");
         assert_eq!(
             vars.get("cache_image"),
@@ -289,14 +364,22 @@ mod tests {
     fn docker_hub_rewrite_needs_credentials() {
         let mut ev = Evidence::task(Source::Task { index: 0 });
         ev.meta.task_arn = Some("arn:aws:ecs:eu-west-1:111122223333:task/prod/abc".into());
-        ev.containers.push(ContainerEvidence { name: "web".into(), image: Some("nginx:1.27".into()), ..Default::default() });
+        ev.containers.push(ContainerEvidence {
+            name: "web".into(),
+            image: Some("nginx:1.27".into()),
+            ..Default::default()
+        });
         let loc = Location::of_task(&ev, &Defaults::default());
         let (vars, _) = Variables::build(&ev, &loc, &[], Some(0), "");
         assert_eq!(
             vars.get("cache_image"),
             Some("111122223333.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/library/nginx:1.27")
         );
-        assert!(vars.get("cache_credential_arg").unwrap().contains("ecr-pullthroughcache/docker-hub"));
+        assert!(
+            vars.get("cache_credential_arg")
+                .unwrap()
+                .contains("ecr-pullthroughcache/docker-hub")
+        );
         assert_eq!(vars.get("container"), Some("web"));
         assert_eq!(vars.get("cluster"), Some("prod"));
     }
@@ -307,12 +390,16 @@ mod tests {
         let loc = Location::of_task(&ev, &Defaults::default());
         let captures = vec![(
             "image".to_string(),
-            "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/nginx/nginx:stable".to_string(),
+            "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/ecr-public/nginx/nginx:stable"
+                .to_string(),
         )];
         let (vars, loc) = Variables::build(&ev, &loc, &captures, None, "");
         assert_eq!(vars.get("account"), Some("123456789012"));
         assert_eq!(loc.region.unwrap().source, ValueSource::ImageHost);
         assert_eq!(vars.get("cache_prefix"), Some("ecr-public"));
-        assert_eq!(vars.get("cache_upstream_image"), Some("public.ecr.aws/nginx/nginx:stable"));
+        assert_eq!(
+            vars.get("cache_upstream_image"),
+            Some("public.ecr.aws/nginx/nginx:stable")
+        );
     }
 }

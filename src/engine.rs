@@ -12,12 +12,15 @@ mod unrecognised;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use aho_corasick::AhoCorasick;
 
 use crate::arn::cluster_name;
 use crate::catalog::pattern::{Pattern, Rule};
 use crate::catalog::spec::{Level, Severity};
-use crate::catalog::{Catalog, CatalogError, CatalogErrors};
+use crate::catalog::{Catalog, CatalogErrors};
 use crate::context::{Defaults, Location, Variables};
 use crate::model::{Evidence, Field};
 use crate::normalize::normalize;
@@ -36,8 +39,12 @@ const CACHE_CAPACITY: usize = 4096;
 #[derive(Debug)]
 pub struct Engine {
     catalog: Catalog,
-    /// Every required literal of every rule.
-    literals: AhoCorasick,
+    /// Every required literal of every rule, lower-case.
+    literals: Vec<String>,
+    /// The same literals as one automaton, built once a run has scanned enough distinct
+    /// messages to repay its construction (a few milliseconds).
+    automaton: OnceLock<Option<AhoCorasick>>,
+    scanned: AtomicUsize,
     /// For each literal: the (regex rule, clause) pairs it satisfies.
     literal_clauses: Vec<Vec<(usize, u8)>>,
     /// Rules with a regex: (pattern index, rule index, number of clauses).
@@ -102,18 +109,38 @@ impl Engine {
                 }
             }
         }
-        let literals = AhoCorasick::builder().ascii_case_insensitive(true).build(&literals).map_err(|e| {
-            CatalogErrors(vec![CatalogError::new("<catalog>", format!("the prefilter does not build: {e}"))])
-        })?;
-        Ok(Engine { catalog, literals, literal_clauses, regex_rules, condition_rules })
+        Ok(Engine {
+            catalog,
+            literals,
+            automaton: OnceLock::new(),
+            scanned: AtomicUsize::new(0),
+            literal_clauses,
+            regex_rules,
+            condition_rules,
+        })
     }
 
     /// The regex rules (indexes into `regex_rules`) whose required literals all occur in `text`.
     fn candidates(&self, text: &[u8]) -> Vec<usize> {
         let mut satisfied = vec![0u8; self.regex_rules.len()];
-        for found in self.literals.find_overlapping_iter(text) {
-            for &(slot, clause) in &self.literal_clauses[found.pattern().as_usize()] {
+        let mut mark = |literal: usize| {
+            for &(slot, clause) in &self.literal_clauses[literal] {
                 satisfied[slot] |= 1 << clause;
+            }
+        };
+        match self.automaton() {
+            Some(automaton) => {
+                for found in automaton.find_overlapping_iter(text) {
+                    mark(found.pattern().as_usize());
+                }
+            }
+            None => {
+                let lower = text.to_ascii_lowercase();
+                for (id, literal) in self.literals.iter().enumerate() {
+                    if memchr::memmem::find(&lower, literal.as_bytes()).is_some() {
+                        mark(id);
+                    }
+                }
             }
         }
         self.regex_rules
@@ -124,12 +151,36 @@ impl Engine {
             .collect()
     }
 
+    /// The automaton, once enough messages were scanned; before that, `None` (scan directly).
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        const BUILD_AFTER: usize = 64;
+        if let Some(built) = self.automaton.get() {
+            return built.as_ref();
+        }
+        if self.scanned.fetch_add(1, Ordering::Relaxed) < BUILD_AFTER {
+            return None;
+        }
+        self.automaton
+            .get_or_init(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&self.literals)
+                    .ok()
+            })
+            .as_ref()
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
 
     /// Diagnoses one task or pasted error.
-    pub fn diagnose(&self, evidence: &Evidence, defaults: &Defaults, cache: &mut MatchCache) -> Diagnosis {
+    pub fn diagnose(
+        &self,
+        evidence: &Evidence,
+        defaults: &Defaults,
+        cache: &mut MatchCache,
+    ) -> Diagnosis {
         let mut warnings = Vec::new();
         let normalized: Vec<(crate::model::Message<'_>, String)> = evidence
             .messages()
@@ -174,7 +225,10 @@ impl Engine {
             Some(_) => Status::Failure,
         };
         let unrecognised = (status == Status::Unrecognised).then(|| {
-            let messages: Vec<(Field, String)> = normalized.iter().map(|(m, n)| (m.field, n.clone())).collect();
+            let messages: Vec<(Field, String)> = normalized
+                .iter()
+                .map(|(m, n)| (m.field, n.clone()))
+                .collect();
             unrecognised::describe(evidence, messages)
         });
         Diagnosis {
@@ -187,36 +241,53 @@ impl Engine {
         }
     }
 
-    fn match_rules(&self, evidence: &Evidence, messages: &[(crate::model::Message<'_>, String)]) -> Vec<RuleMatch> {
+    fn match_rules(
+        &self,
+        evidence: &Evidence,
+        messages: &[(crate::model::Message<'_>, String)],
+    ) -> Vec<RuleMatch> {
         let patterns = self.catalog.patterns();
         let mut found = Vec::new();
         for (index, (message, text)) in messages.iter().enumerate() {
-            let bytes = text.as_bytes();
-            for slot in self.candidates(bytes) {
+            for slot in self.candidates(text.as_bytes()) {
                 let (p, r, _) = self.regex_rules[slot];
                 let rule = &patterns[p].rules[r];
                 if !rule.reads(message.field) {
                     continue;
                 }
-                let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else { continue };
-                let Some(caps) = regex.captures(bytes) else { continue };
-                if rule.unless.as_ref().and_then(|u| u.get()).is_some_and(|u| u.is_match(bytes)) {
+                let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else {
+                    continue;
+                };
+                let Some(caps) = regex.captures(text) else {
+                    continue;
+                };
+                if rule
+                    .unless
+                    .as_ref()
+                    .and_then(|u| u.get())
+                    .is_some_and(|u| u.is_match(text))
+                {
                     continue;
                 }
-                let Some((container, conditions)) = conditions_hold(rule, evidence, message.container) else {
+                let Some((container, conditions)) =
+                    conditions_hold(rule, evidence, message.container)
+                else {
                     continue;
                 };
                 let captures = regex
                     .capture_names()
                     .flatten()
-                    .filter_map(|name| caps.name(name).map(|m| (name.to_string(), lossy(m.as_bytes()))))
+                    .filter_map(|name| {
+                        caps.name(name)
+                            .map(|m| (name.to_string(), m.as_str().to_string()))
+                    })
                     .collect();
                 found.push(RuleMatch {
                     pattern: p,
                     message: Some(index),
                     container,
                     captures,
-                    matched: caps.get(0).map(|m| lossy(m.as_bytes())),
+                    matched: caps.get(0).map(|m| m.as_str().to_string()),
                     conditions,
                 });
             }
@@ -224,7 +295,14 @@ impl Engine {
         for &(p, r) in &self.condition_rules {
             let rule = &patterns[p].rules[r];
             if let Some((container, conditions)) = conditions_hold(rule, evidence, None) {
-                found.push(RuleMatch { pattern: p, message: None, container, captures: Vec::new(), matched: None, conditions });
+                found.push(RuleMatch {
+                    pattern: p,
+                    message: None,
+                    container,
+                    captures: Vec::new(),
+                    matched: None,
+                    conditions,
+                });
             }
         }
         found
@@ -264,12 +342,20 @@ impl Engine {
 
 /// Sort key: specific before family, then higher priority, then id for a stable order.
 fn rank(pattern: &Pattern) -> (Level, std::cmp::Reverse<i32>, &str) {
-    (pattern.level, std::cmp::Reverse(pattern.priority), pattern.id.as_str())
+    (
+        pattern.level,
+        std::cmp::Reverse(pattern.priority),
+        pattern.id.as_str(),
+    )
 }
 
 /// Checks the stopCode / exit code / container conditions of `rule`. Returns the container the
 /// conditions were met by (or the one the message came from) and what held, in words.
-fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<usize>) -> Option<(Option<usize>, Vec<String>)> {
+fn conditions_hold(
+    rule: &Rule,
+    evidence: &Evidence,
+    message_container: Option<usize>,
+) -> Option<(Option<usize>, Vec<String>)> {
     let mut conditions = Vec::new();
     if !rule.stop_code.is_empty() {
         let code = evidence.stop_code.as_deref()?;
@@ -278,13 +364,20 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
         }
         conditions.push(format!("stopCode is {code}"));
     }
-    let needs_container = !rule.exit_code.is_empty() || rule.container.is_some() || !rule.health_status.is_empty();
+    let needs_container =
+        !rule.exit_code.is_empty() || rule.container.is_some() || !rule.health_status.is_empty();
     let fits = |i: usize| {
         let c = &evidence.containers[i];
-        let exit_ok = rule.exit_code.is_empty() || c.exit_code.is_some_and(|e| rule.exit_code.contains(&e));
-        let name_ok = rule.container.as_ref().is_none_or(|re| re.get().is_some_and(|re| re.is_match(c.name.as_bytes())));
+        let exit_ok =
+            rule.exit_code.is_empty() || c.exit_code.is_some_and(|e| rule.exit_code.contains(&e));
+        let name_ok = rule
+            .container
+            .as_ref()
+            .is_none_or(|re| re.get().is_some_and(|re| re.is_match(&c.name)));
         let health_ok = rule.health_status.is_empty()
-            || c.health_status.as_deref().is_some_and(|h| rule.health_status.iter().any(|s| s.eq_ignore_ascii_case(h)));
+            || c.health_status
+                .as_deref()
+                .is_some_and(|h| rule.health_status.iter().any(|s| s.eq_ignore_ascii_case(h)));
         exit_ok && name_ok && health_ok
     };
     let container = match message_container {
@@ -292,7 +385,10 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
         Some(i) => Some(i),
         None if needs_container => Some((0..evidence.containers.len()).find(|&i| fits(i))?),
         // A task-level message: the container that exited non-zero is the one it is about.
-        None => evidence.containers.iter().position(|c| c.exit_code.is_some_and(|e| e != 0)),
+        None => evidence
+            .containers
+            .iter()
+            .position(|c| c.exit_code.is_some_and(|e| e != 0)),
     };
     if needs_container && let Some(i) = container {
         let c = &evidence.containers[i];
@@ -300,10 +396,23 @@ fn conditions_hold(rule: &Rule, evidence: &Evidence, message_container: Option<u
         if let Some(code) = c.exit_code.filter(|_| !rule.exit_code.is_empty()) {
             facts.push(format!("exited with code {code}"));
         }
-        if let Some(health) = c.health_status.as_deref().filter(|_| !rule.health_status.is_empty()) {
+        if let Some(health) = c
+            .health_status
+            .as_deref()
+            .filter(|_| !rule.health_status.is_empty())
+        {
             facts.push(format!("is {health}"));
         }
-        conditions.push(format!("container `{}` {}", c.name, facts.join(" and ")).trim_end().to_string());
+        let who = if c.name.is_empty() {
+            "a container".to_string()
+        } else {
+            format!("container `{}`", c.name)
+        };
+        conditions.push(
+            format!("{who} {}", facts.join(" and "))
+                .trim_end()
+                .to_string(),
+        );
     }
     Some((container, conditions))
 }
@@ -317,7 +426,13 @@ fn render_finding(
 ) -> Finding {
     let first = found[0];
     let text = first.message.map_or("", |i| messages[i].1.as_str());
-    let (vars, location) = Variables::build(evidence, task_location, &first.captures, first.container, text);
+    let (vars, location) = Variables::build(
+        evidence,
+        task_location,
+        &first.captures,
+        first.container,
+        text,
+    );
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
 
     let evidence_list: Vec<MatchedEvidence> = found
@@ -335,8 +450,14 @@ fn render_finding(
         .collect();
 
     let (confidence, why) = match (pattern.level, pattern.candidates.is_empty()) {
-        (Level::Family, _) => (Confidence::Low, "family-level match: the error family is recognised, the specific cause is not"),
-        (Level::Specific, false) => (Confidence::Medium, "the message fits more than one cause; candidates are listed most likely first"),
+        (Level::Family, _) => (
+            Confidence::Low,
+            "family-level match: the error family is recognised, the specific cause is not",
+        ),
+        (Level::Specific, false) => (
+            Confidence::Medium,
+            "the message fits more than one cause; candidates are listed most likely first",
+        ),
         (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
     };
     let decided_by: Vec<String> = evidence_list.iter().map(describe_evidence).collect();
@@ -368,10 +489,21 @@ fn render_finding(
         commands: pattern
             .commands
             .iter()
-            .map(|c| RenderedCommand { title: render(&c.title), run: render(&c.run), kind: c.kind })
+            .map(|c| RenderedCommand {
+                title: render(&c.title),
+                run: render(&c.run),
+                kind: c.kind,
+            })
             .collect(),
         terraform: pattern.terraform.clone(),
-        docs: pattern.docs.iter().map(|d| DocLink { title: d.title.clone(), url: d.url.clone() }).collect(),
+        docs: pattern
+            .docs
+            .iter()
+            .map(|d| DocLink {
+                title: d.title.clone(),
+                url: d.url.clone(),
+            })
+            .collect(),
         evidence: evidence_list,
         location,
     }
@@ -381,7 +513,10 @@ fn render_finding(
 fn describe_evidence(e: &MatchedEvidence) -> String {
     let mut parts = Vec::new();
     if let (Some(field), Some(matched)) = (e.field, &e.matched) {
-        let container = e.container.as_deref().filter(|_| field == Field::ContainerReason);
+        let container = e
+            .container
+            .as_deref()
+            .filter(|_| field == Field::ContainerReason);
         let place = match container {
             Some(name) => format!("container `{name}`'s reason"),
             None => describe_field(field).to_string(),
@@ -410,12 +545,6 @@ fn excerpt(text: &str, max: usize) -> String {
     let head: String = text.chars().take(max / 2).collect();
     let tail: String = text.chars().skip(count - max / 2).collect();
     format!("{head}…{tail}")
-}
-
-/// Text of a match. ASCII-mode regexes can stop inside a multi-byte character; that byte
-/// becomes U+FFFD rather than a panic.
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn floor_char_boundary(text: &str, mut at: usize) -> usize {
@@ -453,7 +582,11 @@ fn summarize(evidence: &Evidence) -> TaskSummary {
             .meta
             .cluster_arn
             .as_deref()
-            .or(evidence.meta.task_arn.as_deref().filter(|arn| arn.matches('/').count() >= 2))
+            .or(evidence
+                .meta
+                .task_arn
+                .as_deref()
+                .filter(|arn| arn.matches('/').count() >= 2))
             .map(|c| cluster_name(c).to_string()),
         service: evidence.service().map(str::to_string),
         family: evidence.family().map(str::to_string),

@@ -41,24 +41,96 @@ pub struct Upstream {
 /// The upstreams ECR pull-through cache supports, with their conventional prefixes.
 /// Source: https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache.html
 pub const UPSTREAMS: &[(&str, Upstream)] = &[
-    ("public.ecr.aws", Upstream { name: "Amazon ECR Public", url: Some("public.ecr.aws"), prefix: "ecr-public", needs_credentials: false }),
-    ("docker.io", Upstream { name: "Docker Hub", url: Some("registry-1.docker.io"), prefix: "docker-hub", needs_credentials: true }),
-    ("quay.io", Upstream { name: "Quay", url: Some("quay.io"), prefix: "quay", needs_credentials: false }),
-    ("registry.k8s.io", Upstream { name: "Kubernetes container image registry", url: Some("registry.k8s.io"), prefix: "kubernetes", needs_credentials: false }),
-    ("ghcr.io", Upstream { name: "GitHub Container Registry", url: Some("ghcr.io"), prefix: "github", needs_credentials: true }),
-    ("registry.gitlab.com", Upstream { name: "GitLab Container Registry", url: Some("registry.gitlab.com"), prefix: "gitlab", needs_credentials: true }),
-    (".azurecr.io", Upstream { name: "Microsoft Azure Container Registry", url: None, prefix: "azure", needs_credentials: true }),
-    ("cgr.dev", Upstream { name: "Chainguard Registry", url: Some("cgr.dev"), prefix: "chainguard", needs_credentials: true }),
+    (
+        "public.ecr.aws",
+        Upstream {
+            name: "Amazon ECR Public",
+            url: Some("public.ecr.aws"),
+            prefix: "ecr-public",
+            needs_credentials: false,
+        },
+    ),
+    (
+        "docker.io",
+        Upstream {
+            name: "Docker Hub",
+            url: Some("registry-1.docker.io"),
+            prefix: "docker-hub",
+            needs_credentials: true,
+        },
+    ),
+    (
+        "quay.io",
+        Upstream {
+            name: "Quay",
+            url: Some("quay.io"),
+            prefix: "quay",
+            needs_credentials: false,
+        },
+    ),
+    (
+        "registry.k8s.io",
+        Upstream {
+            name: "Kubernetes container image registry",
+            url: Some("registry.k8s.io"),
+            prefix: "kubernetes",
+            needs_credentials: false,
+        },
+    ),
+    (
+        "ghcr.io",
+        Upstream {
+            name: "GitHub Container Registry",
+            url: Some("ghcr.io"),
+            prefix: "github",
+            needs_credentials: true,
+        },
+    ),
+    (
+        "registry.gitlab.com",
+        Upstream {
+            name: "GitLab Container Registry",
+            url: Some("registry.gitlab.com"),
+            prefix: "gitlab",
+            needs_credentials: true,
+        },
+    ),
+    (
+        ".azurecr.io",
+        Upstream {
+            name: "Microsoft Azure Container Registry",
+            url: None,
+            prefix: "azure",
+            needs_credentials: true,
+        },
+    ),
+    (
+        "cgr.dev",
+        Upstream {
+            name: "Chainguard Registry",
+            url: Some("cgr.dev"),
+            prefix: "chainguard",
+            needs_credentials: true,
+        },
+    ),
 ];
 
-const DOCKER_HUB_ALIASES: &[&str] = &["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
+const DOCKER_HUB_ALIASES: &[&str] = &[
+    "docker.io",
+    "index.docker.io",
+    "registry-1.docker.io",
+    "registry.hub.docker.com",
+];
 
 impl ImageRef {
     /// Parses an image reference. Accepts a leading `https://`, quotes and a `/v2/` API path
     /// are not accepted (those are URLs, not images). `None` for text that is not an image.
     pub fn parse(text: &str) -> Option<ImageRef> {
         let text = text.trim().trim_matches(|c| c == '"' || c == '\'');
-        let text = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://")).unwrap_or(text);
+        let text = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))
+            .unwrap_or(text);
         if text.is_empty() || text.contains(char::is_whitespace) {
             return None;
         }
@@ -72,7 +144,9 @@ impl ImageRef {
             _ => (name, None),
         };
         let (registry, repository) = match name.split_once('/') {
-            Some((first, rest)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            Some((first, rest))
+                if first.contains('.') || first.contains(':') || first == "localhost" =>
+            {
                 (first.to_ascii_lowercase(), rest.to_string())
             }
             _ => ("docker.io".to_string(), name.to_string()),
@@ -86,13 +160,22 @@ impl ImageRef {
         if !valid_repo {
             return None;
         }
-        let registry = if DOCKER_HUB_ALIASES.contains(&registry.as_str()) { "docker.io".to_string() } else { registry };
+        let registry = if DOCKER_HUB_ALIASES.contains(&registry.as_str()) {
+            "docker.io".to_string()
+        } else {
+            registry
+        };
         let repository = if registry == "docker.io" && !repository.contains('/') {
             format!("library/{repository}")
         } else {
             repository
         };
-        Some(ImageRef { registry, repository, tag, digest })
+        Some(ImageRef {
+            registry,
+            repository,
+            tag,
+            digest,
+        })
     }
 
     /// `:tag`, `@sha256:...`, or `:latest` when the reference names neither (what ECS pulls).
@@ -106,7 +189,10 @@ impl ImageRef {
 
     /// The tag, the digest, or `latest`.
     pub fn reference(&self) -> &str {
-        self.digest.as_deref().or(self.tag.as_deref()).unwrap_or("latest")
+        self.digest
+            .as_deref()
+            .or(self.tag.as_deref())
+            .unwrap_or("latest")
     }
 
     /// The registry when it is an ECR private registry.
@@ -117,7 +203,11 @@ impl ImageRef {
     /// The pull-through-cache upstream this image's registry corresponds to.
     pub fn upstream(&self) -> Option<Upstream> {
         UPSTREAMS.iter().find_map(|(host, upstream)| {
-            let matches = if host.starts_with('.') { self.registry.ends_with(host) } else { self.registry == *host };
+            let matches = if host.starts_with('.') {
+                self.registry.ends_with(host)
+            } else {
+                self.registry == *host
+            };
             matches.then_some(*upstream)
         })
     }
@@ -125,7 +215,11 @@ impl ImageRef {
     /// The `--upstream-registry-url` for this image's registry.
     pub fn upstream_url(&self) -> Option<String> {
         let upstream = self.upstream()?;
-        Some(upstream.url.map_or_else(|| self.registry.clone(), str::to_string))
+        Some(
+            upstream
+                .url
+                .map_or_else(|| self.registry.clone(), str::to_string),
+        )
     }
 
     /// The repository name this image gets in an ECR pull-through cache with `prefix`.
@@ -140,24 +234,41 @@ impl ImageRef {
         let (first, rest) = self.repository.split_once('/')?;
         let (host, upstream) = UPSTREAMS.iter().find(|(_, u)| u.prefix == first)?;
         // Azure registries have their own host name, which the cache path does not keep.
-        let host = if host.starts_with('.') { format!("<registry>{host}") } else { host.to_string() };
-        Some((*upstream, format!("{host}/{rest}{}", self.reference_suffix())))
+        let host = if host.starts_with('.') {
+            format!("<registry>{host}")
+        } else {
+            host.to_string()
+        };
+        Some((
+            *upstream,
+            format!("{host}/{rest}{}", self.reference_suffix()),
+        ))
     }
 }
 
 impl std::fmt::Display for ImageRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}{}", self.registry, self.repository, self.reference_suffix())
+        write!(
+            f,
+            "{}/{}{}",
+            self.registry,
+            self.repository,
+            self.reference_suffix()
+        )
     }
 }
 
 /// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`.
 pub fn parse_ecr_host(host: &str) -> Option<EcrRegistry<'_>> {
     let (account, rest) = host.split_once('.')?;
-    let rest = rest.strip_prefix("dkr.ecr.").or_else(|| rest.strip_prefix("dkr.ecr-fips."))?;
+    let rest = rest
+        .strip_prefix("dkr.ecr.")
+        .or_else(|| rest.strip_prefix("dkr.ecr-fips."))?;
     let (region, suffix) = rest.split_once('.')?;
-    (is_account_id(account) && is_region(region) && matches!(suffix, "amazonaws.com" | "amazonaws.com.cn"))
-        .then_some(EcrRegistry { account, region })
+    (is_account_id(account)
+        && is_region(region)
+        && matches!(suffix, "amazonaws.com" | "amazonaws.com.cn"))
+    .then_some(EcrRegistry { account, region })
 }
 
 #[cfg(test)]
@@ -171,16 +282,27 @@ mod tests {
         assert_eq!(img.repository, "nginx/nginx");
         assert_eq!(img.tag.as_deref(), Some("latest"));
         assert_eq!(img.upstream().unwrap().prefix, "ecr-public");
-        assert_eq!(img.cached_repository("ecr-public"), "ecr-public/nginx/nginx");
+        assert_eq!(
+            img.cached_repository("ecr-public"),
+            "ecr-public/nginx/nginx"
+        );
     }
 
     #[test]
     fn docker_hub_official_images_gain_library() {
-        for text in ["nginx:1.27", "docker.io/nginx:1.27", "docker.io/library/nginx:1.27", "registry-1.docker.io/library/nginx:1.27"] {
+        for text in [
+            "nginx:1.27",
+            "docker.io/nginx:1.27",
+            "docker.io/library/nginx:1.27",
+            "registry-1.docker.io/library/nginx:1.27",
+        ] {
             let img = ImageRef::parse(text).unwrap();
             assert_eq!(img.registry, "docker.io", "{text}");
             assert_eq!(img.repository, "library/nginx", "{text}");
-            assert_eq!(img.cached_repository("docker-hub"), "docker-hub/library/nginx");
+            assert_eq!(
+                img.cached_repository("docker-hub"),
+                "docker-hub/library/nginx"
+            );
         }
         let user = ImageRef::parse("grafana/grafana").unwrap();
         assert_eq!(user.repository, "grafana/grafana");
@@ -189,9 +311,15 @@ mod tests {
 
     #[test]
     fn ecr_private_image() {
-        let img = ImageRef::parse("123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/team/app@sha256:abcd").unwrap();
+        let img = ImageRef::parse(
+            "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/team/app@sha256:abcd",
+        )
+        .unwrap();
         let ecr = img.ecr().unwrap();
-        assert_eq!((ecr.account, ecr.region), ("123456789012", "ap-northeast-1"));
+        assert_eq!(
+            (ecr.account, ecr.region),
+            ("123456789012", "ap-northeast-1")
+        );
         assert_eq!(img.repository, "team/app");
         assert_eq!(img.reference(), "sha256:abcd");
         assert!(img.upstream().is_none());
@@ -206,7 +334,10 @@ mod tests {
 
     #[test]
     fn cache_origin_of_a_rewritten_image() {
-        let img = ImageRef::parse("123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/nginx/nginx:stable").unwrap();
+        let img = ImageRef::parse(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/ecr-public/nginx/nginx:stable",
+        )
+        .unwrap();
         let (upstream, original) = img.cache_origin().unwrap();
         assert_eq!(upstream.url, Some("public.ecr.aws"));
         assert_eq!(original, "public.ecr.aws/nginx/nginx:stable");
@@ -218,7 +349,11 @@ mod tests {
             ("quay.io/prometheus/node-exporter:v1", "quay", "quay.io"),
             ("registry.k8s.io/pause:3.9", "kubernetes", "registry.k8s.io"),
             ("ghcr.io/org/app:1", "github", "ghcr.io"),
-            ("registry.gitlab.com/grp/app:1", "gitlab", "registry.gitlab.com"),
+            (
+                "registry.gitlab.com/grp/app:1",
+                "gitlab",
+                "registry.gitlab.com",
+            ),
             ("myreg.azurecr.io/app:1", "azure", "myreg.azurecr.io"),
             ("cgr.dev/chainguard/static:latest", "chainguard", "cgr.dev"),
         ];
@@ -233,7 +368,10 @@ mod tests {
     fn not_images() {
         assert_eq!(ImageRef::parse(""), None);
         assert_eq!(ImageRef::parse("two words"), None);
-        assert_eq!(ImageRef::parse("public.ecr.aws/v2/nginx/manifests/latest"), None);
+        assert_eq!(
+            ImageRef::parse("public.ecr.aws/v2/nginx/manifests/latest"),
+            None
+        );
     }
 
     #[test]

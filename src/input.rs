@@ -45,8 +45,15 @@ pub enum InputError {
     Io(io::Error),
     /// Writing the output failed (a closed pipe, usually); not an input problem.
     Output(io::Error),
-    Json { line: usize, column: usize, message: String },
-    UnknownShape { found: String, expected: String },
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    UnknownShape {
+        found: String,
+        expected: String,
+    },
 }
 
 impl fmt::Display for InputError {
@@ -55,8 +62,15 @@ impl fmt::Display for InputError {
             InputError::Empty => f.write_str("the input is empty"),
             InputError::Io(e) => write!(f, "cannot read the input: {e}"),
             InputError::Output(e) => write!(f, "cannot write the output: {e}"),
-            InputError::Json { line, column, message } => {
-                write!(f, "malformed JSON at line {line}, column {column}: {message}")
+            InputError::Json {
+                line,
+                column,
+                message,
+            } => {
+                write!(
+                    f,
+                    "malformed JSON at line {line}, column {column}: {message}"
+                )
             }
             InputError::UnknownShape { found, expected } => {
                 write!(f, "unrecognised JSON: found {found}; expected {expected}")
@@ -91,14 +105,20 @@ impl Warnings {
 
     pub fn into_vec(mut self) -> Vec<String> {
         if self.dropped > 0 {
-            self.kept.push(format!("... and {} more warnings", self.dropped));
+            self.kept
+                .push(format!("... and {} more warnings", self.dropped));
         }
         self.kept
     }
 }
 
 /// Reads `reader` as `format`, handing each item to `sink`. Returns the number of items.
-pub fn read(reader: impl Read, format: InputFormat, sink: &mut Sink<'_>, warnings: &mut Warnings) -> Result<usize, InputError> {
+pub fn read(
+    reader: impl Read,
+    format: InputFormat,
+    sink: &mut Sink<'_>,
+    warnings: &mut Warnings,
+) -> Result<usize, InputError> {
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let first = skip_leading_whitespace(&mut reader).map_err(InputError::Io)?;
     let Some(first) = first else {
@@ -115,7 +135,11 @@ pub fn read(reader: impl Read, format: InputFormat, sink: &mut Sink<'_>, warning
     let count = match shape {
         Some(expected) => json::read(reader, expected, sink, warnings)?,
         None => {
-            let mode = if format == InputFormat::ServiceEvent { text::TextMode::ServiceEvents } else { text::TextMode::Errors };
+            let mode = if format == InputFormat::ServiceEvent {
+                text::TextMode::ServiceEvents
+            } else {
+                text::TextMode::Errors
+            };
             text::read(reader, mode, sink, warnings)?
         }
     };
@@ -130,9 +154,16 @@ fn skip_leading_whitespace(reader: &mut impl BufRead) -> io::Result<Option<u8>> 
         if buf.is_empty() {
             return Ok(None);
         }
-        let mut skip = if first_chunk && buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let mut skip = if first_chunk && buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         first_chunk = false;
-        skip += buf[skip..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+        skip += buf[skip..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
         if skip < buf.len() {
             let first = buf[skip];
             reader.consume(skip);
@@ -147,11 +178,10 @@ fn skip_leading_whitespace(reader: &mut impl BufRead) -> io::Result<Option<u8>> 
 /// `[2024-05-01] ...` is not JSON.
 fn looks_like_json(first: u8, buffered: &[u8]) -> bool {
     let next = buffered.iter().skip(1).find(|b| !b.is_ascii_whitespace());
-    match (first, next) {
-        (b'{', Some(b'"' | b'}')) | (b'[', Some(b'{' | b'[' | b']')) => true,
-        (b'{' | b'[', None) => true,
-        _ => false,
-    }
+    matches!(
+        (first, next),
+        (b'{', Some(b'"' | b'}')) | (b'[', Some(b'{' | b'[' | b']')) | (b'{' | b'[', None)
+    )
 }
 
 #[cfg(test)]
@@ -165,16 +195,41 @@ mod tests {
 
     #[test]
     fn empty_input() {
-        assert!(matches!(count(b"", InputFormat::Auto), Err(InputError::Empty)));
-        assert!(matches!(count(b" \n\t\n", InputFormat::Auto), Err(InputError::Empty)));
-        assert!(matches!(count(b"\xEF\xBB\xBF\n", InputFormat::Auto), Err(InputError::Empty)));
+        assert!(matches!(
+            count(b"", InputFormat::Auto),
+            Err(InputError::Empty)
+        ));
+        assert!(matches!(
+            count(b" \n\t\n", InputFormat::Auto),
+            Err(InputError::Empty)
+        ));
+        assert!(matches!(
+            count(b"\xEF\xBB\xBF\n", InputFormat::Auto),
+            Err(InputError::Empty)
+        ));
     }
 
     #[test]
     fn detection() {
-        assert_eq!(count(b"Task stopped by user", InputFormat::Auto).unwrap(), 1);
-        assert_eq!(count(b"[2024-05-01] Task stopped by user", InputFormat::Auto).unwrap(), 1);
-        assert_eq!(count(br#"  {"stoppedReason": "Task stopped by user"}"#, InputFormat::Auto).unwrap(), 1);
-        assert!(matches!(count(b"{not json", InputFormat::Json), Err(InputError::Json { .. })));
+        assert_eq!(
+            count(b"Task stopped by user", InputFormat::Auto).unwrap(),
+            1
+        );
+        assert_eq!(
+            count(b"[2024-05-01] Task stopped by user", InputFormat::Auto).unwrap(),
+            1
+        );
+        assert_eq!(
+            count(
+                br#"  {"stoppedReason": "Task stopped by user"}"#,
+                InputFormat::Auto
+            )
+            .unwrap(),
+            1
+        );
+        assert!(matches!(
+            count(b"{not json", InputFormat::Json),
+            Err(InputError::Json { .. })
+        ));
     }
 }

@@ -54,7 +54,11 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let found = if at_word_start { variable_at(text, i) } else { None };
+        let found = if at_word_start {
+            variable_at(text, i)
+        } else {
+            None
+        };
         match found {
             Some((kind, end)) => {
                 if literal_start < i {
@@ -97,7 +101,10 @@ fn variable_at(text: &str, start: usize) -> Option<(Variable, usize)> {
             .unwrap_or(rest.len());
         return Some((Variable::Arn, start + end));
     }
-    let word_len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
+    let word_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
     if word_len == 0 {
         return None;
     }
@@ -109,11 +116,17 @@ fn variable_at(text: &str, start: usize) -> Option<(Variable, usize)> {
     }
     let word = &rest[..word_len];
     if word.bytes().all(|b| b.is_ascii_digit()) {
-        let kind = if word.len() == 12 { Variable::Account } else { Variable::Number };
+        let kind = if word.len() == 12 {
+            Variable::Account
+        } else {
+            Variable::Number
+        };
         return Some((kind, start + word_len));
     }
     let is_hex = word.len() >= 8
-        && word.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && word.bytes().any(|b| b.is_ascii_digit());
     if is_hex {
         return Some((Variable::Hex, start + word_len));
@@ -134,7 +147,10 @@ fn uuid_len(text: &str) -> Option<usize> {
             }
             at += 1;
         }
-        let run = bytes[at.min(bytes.len())..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let run = bytes[at.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
         if run != *len {
             return None;
         }
@@ -153,7 +169,11 @@ fn ipv4_len(text: &str) -> Option<usize> {
             }
             at += 1;
         }
-        let run = bytes[at.min(bytes.len())..].iter().take(4).take_while(|b| b.is_ascii_digit()).count();
+        let run = bytes[at.min(bytes.len())..]
+            .iter()
+            .take(4)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if run == 0 || run > 3 {
             return None;
         }
@@ -174,14 +194,19 @@ mod tests {
             "dial tcp <ip>:<n>: i/o timeout after <n> tries on <account>"
         );
         assert_eq!(
-            masked("RequestID: 3f1c2a4b-1111-2222-3333-444455556666, secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC, task 0a1b2c3d4e5f"),
+            masked(
+                "RequestID: 3f1c2a4b-1111-2222-3333-444455556666, secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbC, task 0a1b2c3d4e5f"
+            ),
             "RequestID: <uuid>, secret <arn>, task <hex>"
         );
     }
 
     #[test]
     fn leaves_words_alone() {
-        assert_eq!(masked("CannotPullContainerError: v2 ecs-svc"), "CannotPullContainerError: v2 ecs-svc");
+        assert_eq!(
+            masked("CannotPullContainerError: v2 ecs-svc"),
+            "CannotPullContainerError: v2 ecs-svc"
+        );
         assert_eq!(masked("deadbeef"), "deadbeef");
     }
 }

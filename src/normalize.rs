@@ -168,6 +168,9 @@ mod tests {
             normalize("executable file not found in ..."),
             "executable file not found in"
         );
-        assert_eq!(normalize("Error response from dae\u{2026}"), "Error response from dae");
+        assert_eq!(
+            normalize("Error response from dae\u{2026}"),
+            "Error response from dae"
+        );
     }
 }

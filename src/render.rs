@@ -70,7 +70,9 @@ impl<W: Write> Renderer<W> {
         match format {
             OutputFormat::Text => Renderer::Text(text::TextRenderer::new(out, options)),
             OutputFormat::Json => Renderer::Json(json::JsonRenderer::new(out)),
-            OutputFormat::Markdown => Renderer::Markdown(markdown::MarkdownRenderer::new(out, options)),
+            OutputFormat::Markdown => {
+                Renderer::Markdown(markdown::MarkdownRenderer::new(out, options))
+            }
         }
     }
 
@@ -103,7 +105,11 @@ pub fn subject(diagnosis: &Diagnosis) -> String {
     } else if let Some(family) = &task.family {
         where_.push(format!("family {family}"));
     }
-    let context = if where_.is_empty() { String::new() } else { format!(" ({})", where_.join(", ")) };
+    let context = if where_.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", where_.join(", "))
+    };
     if let Some(id) = &task.task_id {
         return format!("task {id}{context}");
     }

@@ -6,7 +6,12 @@ pub fn format_epoch(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let secs = seconds.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Parses RFC 3339 / ISO 8601 text (`2024-05-01T10:00:00Z`, `2024-05-01 10:00:00.123+09:00`,
@@ -15,10 +20,16 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.trim().as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = std::str::from_utf8(b.get(range)?).ok()?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+    {
         return None;
     }
     let mut seconds = days_from_civil(year, month, day) * 86_400;
@@ -46,10 +57,18 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         None | Some(b'Z' | b'z') => Some(seconds),
         Some(sign @ (b'+' | b'-')) => {
             let oh = num(at + 1..at + 3)?;
-            let om_at = if b.get(at + 3) == Some(&b':') { at + 4 } else { at + 3 };
+            let om_at = if b.get(at + 3) == Some(&b':') {
+                at + 4
+            } else {
+                at + 3
+            };
             let om = num(om_at..om_at + 2).unwrap_or(0);
             let offset = oh * 3600 + om * 60;
-            Some(if *sign == b'+' { seconds - offset } else { seconds + offset })
+            Some(if *sign == b'+' {
+                seconds - offset
+            } else {
+                seconds + offset
+            })
         }
         _ => None,
     }
@@ -92,8 +111,14 @@ mod tests {
 
     #[test]
     fn offsets_and_fractions() {
-        assert_eq!(parse_rfc3339("2026-01-02T12:04:05.123+09:00"), Some(1_767_323_045));
-        assert_eq!(parse_rfc3339("2026-01-02 03:04:05.000000+00:00"), Some(1_767_323_045));
+        assert_eq!(
+            parse_rfc3339("2026-01-02T12:04:05.123+09:00"),
+            Some(1_767_323_045)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-01-02 03:04:05.000000+00:00"),
+            Some(1_767_323_045)
+        );
         assert_eq!(parse_rfc3339("2026-01-02"), Some(1_767_312_000));
         assert_eq!(parse_rfc3339("yesterday"), None);
         assert_eq!(parse_rfc3339("2026-13-02"), None);

@@ -14,7 +14,9 @@ fn main() {
         Ok(catalog) => catalog,
         Err(errors) => {
             // A broken built-in file is one failing test that names it, not a panic.
-            let trial = Trial::test("catalog::load", move || Err(Failed::from(errors.to_string())));
+            let trial = Trial::test("catalog::load", move || {
+                Err(Failed::from(errors.to_string()))
+            });
             libtest_mimic::run(&args, vec![trial]).exit();
         }
     };
@@ -24,12 +26,18 @@ fn main() {
         .map(|check| {
             let engine = Arc::clone(&engine);
             let name = check.name(&engine);
-            Trial::test(name, move || verify::run(&engine, &check).map_err(Failed::from))
+            Trial::test(name, move || {
+                verify::run(&engine, &check).map_err(Failed::from)
+            })
         })
         .collect();
     let count = engine.catalog().len();
     trials.push(Trial::test("catalog::has_patterns", move || {
-        if count == 0 { Err("the built-in catalog is empty".into()) } else { Ok(()) }
+        if count == 0 {
+            Err("the built-in catalog is empty".into())
+        } else {
+            Ok(())
+        }
     }));
     libtest_mimic::run(&args, trials).exit();
 }

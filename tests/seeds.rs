@@ -15,7 +15,10 @@ fn seed_1_ecr_public_names_the_cache_rule_and_the_rewritten_image() {
     let text = finding_text(f);
     assert!(text.contains("aws ecr create-pull-through-cache-rule --ecr-repository-prefix ecr-public --upstream-registry-url public.ecr.aws"));
     // No account or region in a pasted string: visible placeholders, never a guess.
-    assert!(text.contains("<account>.dkr.ecr.<region>.amazonaws.com/ecr-public/nginx/nginx:latest"), "{text}");
+    assert!(
+        text.contains("<account>.dkr.ecr.<region>.amazonaws.com/ecr-public/nginx/nginx:latest"),
+        "{text}"
+    );
     assert!(text.contains("NAT gateway"));
     assert!(text.contains("aws_ecr_pull_through_cache_rule"));
     assert!(text.contains("ecr:BatchImportUpstreamImage"));
@@ -23,9 +26,23 @@ fn seed_1_ecr_public_names_the_cache_rule_and_the_rewritten_image() {
 
 #[test]
 fn seed_1_with_account_and_region_flags_fills_the_image() {
-    let (report, _) = explain_json(&[SEED_1, "--account", "444455556666", "--region", "eu-central-1"], None);
+    let (report, _) = explain_json(
+        &[
+            SEED_1,
+            "--account",
+            "444455556666",
+            "--region",
+            "eu-central-1",
+        ],
+        None,
+    );
     let text = finding_text(top(&report));
-    assert!(text.contains("444455556666.dkr.ecr.eu-central-1.amazonaws.com/ecr-public/nginx/nginx:latest"), "{text}");
+    assert!(
+        text.contains(
+            "444455556666.dkr.ecr.eu-central-1.amazonaws.com/ecr-public/nginx/nginx:latest"
+        ),
+        "{text}"
+    );
     assert!(text.contains("--region eu-central-1"));
     assert_eq!(top(&report)["values"]["account"]["source"], "command-line");
 }
@@ -37,12 +54,18 @@ fn seed_2_names_the_record_and_the_zone() {
     let f = top(&report);
     assert_eq!(f["pattern"], "ecr-dkr-name-shadowed-by-private-zone");
     let fix = f["fix"].as_str().unwrap();
-    assert!(fix.contains("`123456789012.dkr.ecr.ap-northeast-1.amazonaws.com`"), "{fix}");
+    assert!(
+        fix.contains("`123456789012.dkr.ecr.ap-northeast-1.amazonaws.com`"),
+        "{fix}"
+    );
     assert!(fix.contains("dkr.ecr.ap-northeast-1.amazonaws.com"));
     assert!(fix.contains("com.amazonaws.ap-northeast-1.ecr.dkr"));
     let text = finding_text(f);
     assert!(text.contains("change-resource-record-sets"));
-    assert!(text.contains(r#"\"Name\":\"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com\""#), "{text}");
+    assert!(
+        text.contains(r#"\"Name\":\"123456789012.dkr.ecr.ap-northeast-1.amazonaws.com\""#),
+        "{text}"
+    );
 }
 
 #[test]
@@ -52,8 +75,14 @@ fn seed_3_names_the_two_iam_actions() {
     let f = top(&report);
     assert_eq!(f["pattern"], "ecr-pull-through-cache-not-found");
     let fix = f["fix"].as_str().unwrap();
-    assert!(fix.contains("ecr:BatchImportUpstreamImage") && fix.contains("ecr:CreateRepository"), "{fix}");
-    assert!(fix.contains("arn:aws:ecr:ap-northeast-1:123456789012:repository/ecr-public/*"), "{fix}");
+    assert!(
+        fix.contains("ecr:BatchImportUpstreamImage") && fix.contains("ecr:CreateRepository"),
+        "{fix}"
+    );
+    assert!(
+        fix.contains("arn:aws:ecr:ap-northeast-1:123456789012:repository/ecr-public/*"),
+        "{fix}"
+    );
     // Account and region come from the image host here, and the output says so.
     assert_eq!(f["values"]["account"]["source"], "image-host");
     // The string alone does not rule out a missing rule or upstream tag: candidates say so.
@@ -101,7 +130,10 @@ fn describe_tasks_gives_the_same_diagnosis_with_values_from_the_task_arn() {
     assert_eq!(f["pattern"], "ecr-public-unreachable-via-vpc-endpoints");
     assert_eq!(f["values"]["account"]["source"], "task-arn");
     let text = finding_text(f);
-    assert!(text.contains("111122223333.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/nginx/nginx:latest"), "{text}");
+    assert!(
+        text.contains("111122223333.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/nginx/nginx:latest"),
+        "{text}"
+    );
     assert!(text.contains("--region eu-west-1"));
     // Both the stopped reason and the container reason are evidence for the one finding.
     assert_eq!(f["evidence"].as_array().unwrap().len(), 2);
@@ -128,8 +160,14 @@ fn json_lines_events_one_diagnosis_per_task() {
     let diagnoses = report["diagnoses"].as_array().unwrap();
     assert_eq!(diagnoses.len(), 2, "two tasks, three events");
     for d in diagnoses {
-        assert_eq!(d["findings"][0]["pattern"], "ecr-pull-through-cache-not-found");
-        assert!(finding_text(&d["findings"][0]).contains("arn:aws:ecr:eu-west-1:111122223333:repository/ecr-public/*"));
+        assert_eq!(
+            d["findings"][0]["pattern"],
+            "ecr-pull-through-cache-not-found"
+        );
+        assert!(
+            finding_text(&d["findings"][0])
+                .contains("arn:aws:ecr:eu-west-1:111122223333:repository/ecr-public/*")
+        );
     }
 }
 

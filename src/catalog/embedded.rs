@@ -6,8 +6,19 @@ pub struct EmbeddedFile {
     pub name: &'static str,
     pub yaml: &'static str,
     pub json: Option<&'static str>,
-    /// Required literals of each rule, extracted at build time (see `literals.rs`).
-    pub prefilter: Option<&'static [Option<&'static [&'static [&'static str]]>]>,
+    /// The JSON twin without examples and near misses, for runs that only diagnose.
+    pub runtime_json: Option<&'static str>,
+    /// What build.rs worked out about each rule's regex; `None` for a regex that does not parse.
+    pub rules: Option<&'static [Option<EmbeddedRule>]>,
+}
+
+/// A rule's regex, analysed at build time.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedRule {
+    /// Required literals (see `literals.rs`).
+    pub literals: &'static [&'static [&'static str]],
+    /// Named groups.
+    pub captures: &'static [&'static str],
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_patterns.rs"));

@@ -8,8 +8,8 @@ use std::fmt;
 pub struct CatalogError {
     /// The file, as the user would type it (`patterns/x.yaml` for built-ins).
     pub file: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    /// 1-based line and column.
+    pub position: Option<(u32, u32)>,
     /// The pattern id, when the file got far enough to have one.
     pub pattern: Option<String>,
     /// Where in the pattern (`match[0].regex`, `fix`, ...).
@@ -21,8 +21,7 @@ impl CatalogError {
     pub fn new(file: &str, message: impl Into<String>) -> CatalogError {
         CatalogError {
             file: file.to_string(),
-            line: None,
-            column: None,
+            position: None,
             pattern: None,
             field: None,
             message: message.into(),
@@ -31,8 +30,8 @@ impl CatalogError {
 
     pub fn at(mut self, position: Option<(usize, usize)>) -> CatalogError {
         if let Some((line, column)) = position {
-            self.line = Some(line);
-            self.column = Some(column);
+            let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            self.position = Some((narrow(line), narrow(column)));
         }
         self
     }
@@ -51,11 +50,8 @@ impl CatalogError {
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
         }
         f.write_str(": ")?;
         if let Some(id) = &self.pattern {
@@ -93,8 +89,16 @@ pub fn locate(text: &str, needle: &str, anchor: Option<(&str, usize)>) -> Option
         Some((anchor, nth)) => text.match_indices(anchor).nth(nth).map(|(at, _)| at)?,
         None => 0,
     };
-    let needle = needle.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(needle);
-    let at = if needle.is_empty() { start } else { start + text[start..].find(needle)? };
+    let needle = needle
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(needle);
+    let at = if needle.is_empty() {
+        start
+    } else {
+        start + text[start..].find(needle)?
+    };
     Some(line_column(text, at))
 }
 
@@ -124,6 +128,9 @@ mod tests {
             .at(Some((3, 5)))
             .pattern(Some("x"))
             .field("match[0].regex");
-        assert_eq!(e.to_string(), "patterns/x.yaml:3:5: pattern `x`: match[0].regex: invalid regex");
+        assert_eq!(
+            e.to_string(),
+            "patterns/x.yaml:3:5: pattern `x`: match[0].regex: invalid regex"
+        );
     }
 }

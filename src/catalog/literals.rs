@@ -9,7 +9,32 @@
 //! at build time, so it depends on nothing but `regex-syntax`.
 
 use regex_syntax::ParserBuilder;
+use regex_syntax::ast::{self, Ast};
 use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// The named groups of `source`, in order, from its syntax tree (nothing is compiled).
+pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
+    fn walk(ast: &Ast, names: &mut Vec<String>) {
+        match ast {
+            Ast::Group(group) => {
+                if let ast::GroupKind::CaptureName { name, .. } = &group.kind {
+                    names.push(name.name.clone());
+                }
+                walk(&group.ast, names);
+            }
+            Ast::Repetition(rep) => walk(&rep.ast, names),
+            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| walk(a, names)),
+            Ast::Concat(concat) => concat.asts.iter().for_each(|a| walk(a, names)),
+            _ => {}
+        }
+    }
+    let ast = ast::parse::Parser::new()
+        .parse(source)
+        .map_err(|e| e.to_string())?;
+    let mut names = Vec::new();
+    walk(&ast, &mut names);
+    Ok(names)
+}
 
 /// One clause: the message must contain at least one of these (lower-case ASCII) strings.
 pub type Clause = Vec<String>;
@@ -85,12 +110,16 @@ fn literal_bytes(hir: &Hir) -> Option<Vec<u8>> {
         HirKind::Literal(lit) => Some(lit.0.iter().map(u8::to_ascii_lowercase).collect()),
         HirKind::Class(Class::Bytes(class)) => {
             let ranges = class.ranges();
-            let single = |r: &regex_syntax::hir::ClassBytesRange| (r.start() == r.end()).then_some(r.start());
+            let single = |r: &regex_syntax::hir::ClassBytesRange| {
+                (r.start() == r.end()).then_some(r.start())
+            };
             match ranges {
-                [a] => single(a).filter(u8::is_ascii).map(|b| vec![b.to_ascii_lowercase()]),
+                [a] => single(a)
+                    .filter(u8::is_ascii)
+                    .map(|b| vec![b.to_ascii_lowercase()]),
                 [a, b] => {
                     let (a, b) = (single(a)?, single(b)?);
-                    (a.is_ascii_alphabetic() && a.to_ascii_lowercase() == b.to_ascii_lowercase())
+                    (a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
                         .then(|| vec![a.to_ascii_lowercase()])
                 }
                 _ => None,
@@ -98,13 +127,19 @@ fn literal_bytes(hir: &Hir) -> Option<Vec<u8>> {
         }
         HirKind::Class(Class::Unicode(class)) => {
             let ranges = class.ranges();
-            let single = |r: &regex_syntax::hir::ClassUnicodeRange| (r.start() == r.end()).then_some(r.start());
+            let single = |r: &regex_syntax::hir::ClassUnicodeRange| {
+                (r.start() == r.end()).then_some(r.start())
+            };
             match ranges {
-                [a] => single(a).filter(char::is_ascii).map(|c| vec![c.to_ascii_lowercase() as u8]),
+                [a] => single(a)
+                    .filter(char::is_ascii)
+                    .map(|c| vec![c.to_ascii_lowercase() as u8]),
                 [a, b] => {
                     let (a, b) = (single(a)?, single(b)?);
-                    (a.is_ascii_alphabetic() && b.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
-                        .then(|| vec![a.to_ascii_lowercase() as u8])
+                    (a.is_ascii_alphabetic()
+                        && b.is_ascii_alphabetic()
+                        && a.eq_ignore_ascii_case(&b))
+                    .then(|| vec![a.to_ascii_lowercase() as u8])
                 }
                 _ => None,
             }
@@ -141,21 +176,45 @@ mod tests {
     #[test]
     fn concatenations_give_literal_runs() {
         let clauses = required_literals(r"(?x) resolve\ ref\ (?P<image>public\.ecr\.aws/[a-z]+) .*? (i/o\ timeout|deadline\ exceeded)").unwrap();
-        assert!(clauses.contains(&vec!["resolve ref ".to_string()]), "{clauses:?}");
-        assert!(clauses.contains(&vec!["public.ecr.aws/".to_string()]), "{clauses:?}");
-        assert!(clauses.contains(&vec!["deadline exceeded".to_string(), "i/o timeout".to_string()]), "{clauses:?}");
+        assert!(
+            clauses.contains(&vec!["resolve ref ".to_string()]),
+            "{clauses:?}"
+        );
+        assert!(
+            clauses.contains(&vec!["public.ecr.aws/".to_string()]),
+            "{clauses:?}"
+        );
+        assert!(
+            clauses.contains(&vec![
+                "deadline exceeded".to_string(),
+                "i/o timeout".to_string()
+            ]),
+            "{clauses:?}"
+        );
     }
 
     #[test]
     fn optional_parts_are_not_required() {
-        assert_eq!(required_literals(r"(?:optional\ part)?x").unwrap(), Vec::<Clause>::new());
+        assert_eq!(
+            required_literals(r"(?:optional\ part)?x").unwrap(),
+            Vec::<Clause>::new()
+        );
         assert_eq!(required_literals(r"a|bcd").unwrap(), Vec::<Clause>::new());
-        assert_eq!(required_literals(r"Essential container").unwrap(), vec![vec!["essential container".to_string()]]);
+        assert_eq!(
+            required_literals(r"Essential container").unwrap(),
+            vec![vec!["essential container".to_string()]]
+        );
     }
 
     #[test]
     fn repetitions_with_a_minimum_are_required() {
-        assert_eq!(required_literals(r"(?:abc)+").unwrap(), vec![vec!["abc".to_string()]]);
-        assert_eq!(required_literals(r"(?:abc)*").unwrap(), Vec::<Clause>::new());
+        assert_eq!(
+            required_literals(r"(?:abc)+").unwrap(),
+            vec![vec!["abc".to_string()]]
+        );
+        assert_eq!(
+            required_literals(r"(?:abc)*").unwrap(),
+            Vec::<Clause>::new()
+        );
     }
 }

@@ -2,8 +2,7 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
-use regex_syntax::ast::{self, Ast};
+use regex_lite::{Regex, RegexBuilder};
 
 use super::error::{CatalogError, locate};
 use super::spec::{CommandKind, DocSpec, ExampleSpec, Level, PatternSpec, Severity};
@@ -17,9 +16,11 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
 /// Upper bound on the source length of one regex.
 pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
 
-/// Builds a regex with the options every catalog regex uses: case-insensitive, and ASCII
-/// classes (`\w`, `\d`, `\s`) unless the pattern opts in with `(?u)`. ECS messages are ASCII
-/// after normalisation, and Unicode classes make compiling the catalog many times slower.
+/// Builds a regex with the options every catalog regex uses: case-insensitive, with ASCII
+/// classes (`\w`, `\d`, `\s`) and ASCII case folding. ECS messages are ASCII after
+/// normalisation. `regex-lite` is used because it compiles several times faster than `regex`
+/// (a run compiles the few rules its messages need, so compile time is what counts), while
+/// keeping the same syntax and linear-time matching.
 pub fn build_regex(source: &str) -> Result<Regex, String> {
     if source.len() > REGEX_SOURCE_LIMIT {
         return Err(format!(
@@ -29,14 +30,15 @@ pub fn build_regex(source: &str) -> Result<Regex, String> {
     }
     RegexBuilder::new(source)
         .case_insensitive(true)
-        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => {
-                format!("regex compiles to more than {limit} bytes; simplify it (bounded repeats like {{1000}} multiply its size)")
+        .map_err(|e| {
+            let message = e.to_string();
+            if message.contains("exceeds size limit") || message.contains("too big") {
+                format!("{message}; simplify it (bounded repeats like {{1000}} multiply its size)")
+            } else {
+                message
             }
-            other => other.to_string(),
         })
 }
 
@@ -49,24 +51,35 @@ pub struct LazyRegex {
 }
 
 impl LazyRegex {
-    /// Checks the syntax now; compiles later. Returns the capture names.
-    pub fn lazy(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
-        let names = capture_names(source)?;
-        Ok((LazyRegex { source: source.to_string(), compiled: OnceLock::new() }, names))
+    /// Compiles on first use; `names` are the capture names, already known.
+    pub fn lazy(source: &str, names: Vec<String>) -> (LazyRegex, Vec<String>) {
+        (
+            LazyRegex {
+                source: source.to_string(),
+                compiled: OnceLock::new(),
+            },
+            names,
+        )
     }
 
     /// Compiles now (user patterns: every problem is reported at load time).
     pub fn eager(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
         let names = capture_names(source)?;
         let regex = build_regex(source)?;
-        let lazy = LazyRegex { source: source.to_string(), compiled: OnceLock::new() };
+        let lazy = LazyRegex {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        };
         let _ = lazy.compiled.set(Ok(regex));
         Ok((lazy, names))
     }
 
     /// The compiled regex; `Err` if it does not compile (caught by `catalog test`).
     pub fn try_get(&self) -> Result<&Regex, &str> {
-        self.compiled.get_or_init(|| build_regex(&self.source)).as_ref().map_err(String::as_str)
+        self.compiled
+            .get_or_init(|| build_regex(&self.source))
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// The compiled regex, or `None` if it does not compile.
@@ -81,7 +94,10 @@ impl LazyRegex {
 
 impl Clone for LazyRegex {
     fn clone(&self) -> Self {
-        let clone = LazyRegex { source: self.source.clone(), compiled: OnceLock::new() };
+        let clone = LazyRegex {
+            source: self.source.clone(),
+            compiled: OnceLock::new(),
+        };
         if let Some(done) = self.compiled.get() {
             let _ = clone.compiled.set(done.clone());
         }
@@ -89,29 +105,15 @@ impl Clone for LazyRegex {
     }
 }
 
-/// The named groups of `source`, from its syntax tree (cheap: nothing is compiled).
+/// The named groups of `source`, checking the source's length and syntax.
 pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
-    fn walk(ast: &Ast, names: &mut Vec<String>) {
-        match ast {
-            Ast::Group(group) => {
-                if let ast::GroupKind::CaptureName { name, .. } = &group.kind {
-                    names.push(name.name.clone());
-                }
-                walk(&group.ast, names);
-            }
-            Ast::Repetition(rep) => walk(&rep.ast, names),
-            Ast::Alternation(alt) => alt.asts.iter().for_each(|a| walk(a, names)),
-            Ast::Concat(concat) => concat.asts.iter().for_each(|a| walk(a, names)),
-            _ => {}
-        }
-    }
     if source.len() > REGEX_SOURCE_LIMIT {
-        return Err(format!("regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}", source.len()));
+        return Err(format!(
+            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
+            source.len()
+        ));
     }
-    let ast = ast::parse::Parser::new().parse(source).map_err(|e| e.to_string())?;
-    let mut names = Vec::new();
-    walk(&ast, &mut names);
-    Ok(names)
+    super::literals::capture_names(source)
 }
 
 /// Where a pattern came from.
@@ -140,9 +142,13 @@ pub struct Rule {
 impl Rule {
     /// Every regex of the rule with its key, for checks.
     pub fn regexes(&self) -> impl Iterator<Item = (&'static str, &LazyRegex)> {
-        [("regex", &self.regex), ("unless", &self.unless), ("container", &self.container)]
-            .into_iter()
-            .filter_map(|(key, r)| r.as_ref().map(|r| (key, r)))
+        [
+            ("regex", &self.regex),
+            ("unless", &self.unless),
+            ("container", &self.container),
+        ]
+        .into_iter()
+        .filter_map(|(key, r)| r.as_ref().map(|r| (key, r)))
     }
 }
 
@@ -199,7 +205,10 @@ pub struct Pattern {
 pub fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -208,7 +217,7 @@ pub fn compile(
     spec: PatternSpec,
     origin: Origin,
     text: &'static str,
-    prefilter: Option<&[Option<&[&[&str]]>]>,
+    analysed: Option<&[Option<super::embedded::EmbeddedRule>]>,
 ) -> Result<Pattern, Vec<CatalogError>> {
     let mut errors = Vec::new();
     let file = origin.file.clone();
@@ -216,35 +225,68 @@ pub fn compile(
     let err = |message: String| CatalogError::new(&file, message).pattern(Some(&id));
 
     if !is_kebab_case(&spec.id) {
-        errors.push(err(format!("id `{}` is not kebab-case (lower-case words joined by `-`)", spec.id)).at(locate(text, "id:", None)));
+        errors.push(
+            err(format!(
+                "id `{}` is not kebab-case (lower-case words joined by `-`)",
+                spec.id
+            ))
+            .at(locate(text, "id:", None)),
+        );
     }
     let stem = std::path::Path::new(&origin.file)
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if stem != spec.id {
-        errors.push(err(format!("the file is named `{stem}` but the id is `{}`; they must be equal", spec.id)).at(locate(text, "id:", None)));
+        errors.push(
+            err(format!(
+                "the file is named `{stem}` but the id is `{}`; they must be equal",
+                spec.id
+            ))
+            .at(locate(text, "id:", None)),
+        );
     }
     if spec.rules.is_empty() {
-        errors.push(err("`match` needs at least one rule".into()).field("match").at(locate(text, "match:", None)));
+        errors.push(
+            err("`match` needs at least one rule".into())
+                .field("match")
+                .at(locate(text, "match:", None)),
+        );
     }
 
     let mut captures: Vec<String> = Vec::new();
     let mut rules = Vec::new();
     for (i, rule) in spec.rules.iter().enumerate() {
         let field = |name: &str| format!("match[{i}].{name}");
-        let builtin = origin.builtin;
-        let compile_one = |source: &Option<String>, name: &str, errors: &mut Vec<CatalogError>| -> Option<(LazyRegex, Vec<String>)> {
+        // Built-in regexes were analysed by build.rs and are compiled by `cargo test`; user ones
+        // are checked in full now.
+        let embedded = analysed
+            .and_then(|a| a.get(i).copied().flatten())
+            .filter(|_| origin.builtin);
+        let compile_one = |source: &Option<String>,
+                           name: &str,
+                           errors: &mut Vec<CatalogError>|
+         -> Option<(LazyRegex, Vec<String>)> {
             let source = source.as_ref()?;
-            // Built-in regexes are compiled by `cargo test`; user ones are checked in full now.
-            let result = if builtin { LazyRegex::lazy(source) } else { LazyRegex::eager(source) };
+            let result = match embedded {
+                Some(rule) if name == "regex" => Ok(LazyRegex::lazy(
+                    source,
+                    rule.captures.iter().map(|c| c.to_string()).collect(),
+                )),
+                Some(_) => Ok(LazyRegex::lazy(source, Vec::new())),
+                None => LazyRegex::eager(source),
+            };
             match result {
                 Ok(compiled) => Some(compiled),
                 Err(message) => {
                     errors.push(
                         err(format!("invalid regex: {message}"))
                             .field(field(name))
-                            .at(locate(text, source, Some((&format!("{name}:"), count_before(&spec.rules, i, name))))),
+                            .at(locate(
+                                text,
+                                source,
+                                Some((&format!("{name}:"), count_before(&spec.rules, i, name))),
+                            )),
                     );
                     None
                 }
@@ -282,9 +324,15 @@ pub fn compile(
             }
         }
         // Built-in literals were extracted at build time; user regexes are analysed now.
-        let prefilter = match (prefilter.and_then(|p| p.get(i).copied().flatten()), &regex) {
-            (Some(clauses), _) => clauses.iter().map(|c| c.iter().map(|l| l.to_string()).collect()).collect(),
-            (None, Some(regex)) => super::literals::required_literals(regex.source()).unwrap_or_default(),
+        let prefilter = match (embedded, &regex) {
+            (Some(rule), _) => rule
+                .literals
+                .iter()
+                .map(|c| c.iter().map(|l| l.to_string()).collect())
+                .collect(),
+            (None, Some(regex)) => {
+                super::literals::required_literals(regex.source()).unwrap_or_default()
+            }
             (None, None) => Vec::new(),
         };
         rules.push(Rule {
@@ -301,36 +349,21 @@ pub fn compile(
     }
 
     // A regex that failed to compile captures nothing; its placeholders would only add noise.
-    let regexes_ok = errors.is_empty();
-    let known = |name: &str| !regexes_ok || is_context_variable(name) || captures.iter().any(|c| c == name);
+    // A regex that failed to compile captures nothing; its placeholders would only add noise.
+    let check = !origin.builtin && errors.is_empty();
     let template = |source: &str, field: String, errors: &mut Vec<CatalogError>| -> Template {
-        match Template::parse(source) {
-            Ok(t) => {
-                for name in t.variables() {
-                    if !known(name) {
-                        let mut names = captures.clone();
-                        names.sort();
-                        let hint = if names.is_empty() {
-                            "the regexes capture nothing".to_string()
-                        } else {
-                            format!("captures: {}", names.join(", "))
-                        };
-                        errors.push(
-                            err(format!(
-                                "unknown placeholder `{{{name}}}`; use a named group of the regexes ({hint}) or a context value (see patterns/README.md)"
-                            ))
-                            .field(field.clone())
-                            .at(locate(text, &format!("{{{name}}}"), None)),
-                        );
-                    }
-                }
-                t
-            }
-            Err(e) => {
-                errors.push(err(e.message).field(field).at(locate(text, source, None)));
-                Template::parse("").expect("the empty template parses")
-            }
+        // Built-in templates are checked by the catalog tests and parsed on first render.
+        if !check {
+            return Template::unchecked(source.to_string());
         }
+        for (message, needle) in template_problems(source, &captures) {
+            errors.push(
+                err(message)
+                    .field(field.clone())
+                    .at(locate(text, &needle, None)),
+            );
+        }
+        Template::unchecked(source.to_string())
     };
     let cause = template(&spec.cause, "cause".into(), &mut errors);
     let fix = template(&spec.fix, "fix".into(), &mut errors);
@@ -346,9 +379,19 @@ pub fn compile(
         .enumerate()
         .map(|(i, c)| Candidate {
             cause: template(&c.cause, format!("candidates[{i}].cause"), &mut errors),
-            evidence: template(&c.evidence, format!("candidates[{i}].evidence"), &mut errors),
-            check: c.check.as_ref().map(|s| template(s, format!("candidates[{i}].check"), &mut errors)),
-            fix: c.fix.as_ref().map(|s| template(s, format!("candidates[{i}].fix"), &mut errors)),
+            evidence: template(
+                &c.evidence,
+                format!("candidates[{i}].evidence"),
+                &mut errors,
+            ),
+            check: c
+                .check
+                .as_ref()
+                .map(|s| template(s, format!("candidates[{i}].check"), &mut errors)),
+            fix: c
+                .fix
+                .as_ref()
+                .map(|s| template(s, format!("candidates[{i}].fix"), &mut errors)),
         })
         .collect();
     let commands = spec
@@ -404,6 +447,78 @@ pub fn compile(
         overrides_builtin: false,
         source: text,
     })
+}
+
+/// What is wrong with one template: its syntax, or placeholders that are neither a capture
+/// (`captures`) nor a context value. Each problem comes with text to locate it by.
+pub fn template_problems(source: &str, captures: &[String]) -> Vec<(String, String)> {
+    let template = match Template::parse(source) {
+        Ok(t) => t,
+        Err(e) => return vec![(e.message, source.to_string())],
+    };
+    let mut problems = Vec::new();
+    for name in template.variables() {
+        if is_context_variable(name) || captures.iter().any(|c| c == name) {
+            continue;
+        }
+        let mut names = captures.to_vec();
+        names.sort();
+        let hint = if names.is_empty() {
+            "the regexes capture nothing".to_string()
+        } else {
+            format!("captures: {}", names.join(", "))
+        };
+        problems.push((
+            format!(
+                "unknown placeholder `{{{name}}}`; use a named group of the regexes ({hint}) or a context value (see patterns/README.md)"
+            ),
+            format!("{{{name}}}"),
+        ));
+    }
+    problems
+}
+
+impl Pattern {
+    /// Every template of the pattern, with its field name.
+    pub fn templates(&self) -> Vec<(String, &Template)> {
+        let mut all = vec![
+            ("cause".to_string(), &self.cause),
+            ("fix".to_string(), &self.fix),
+        ];
+        all.extend(
+            self.notes
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("notes[{i}]"), t)),
+        );
+        for (i, c) in self.candidates.iter().enumerate() {
+            all.push((format!("candidates[{i}].cause"), &c.cause));
+            all.push((format!("candidates[{i}].evidence"), &c.evidence));
+            all.extend(
+                c.check
+                    .iter()
+                    .map(|t| (format!("candidates[{i}].check"), t)),
+            );
+            all.extend(c.fix.iter().map(|t| (format!("candidates[{i}].fix"), t)));
+        }
+        for (i, c) in self.commands.iter().enumerate() {
+            all.push((format!("commands[{i}].title"), &c.title));
+            all.push((format!("commands[{i}].run"), &c.run));
+        }
+        all
+    }
+
+    /// The names the regexes capture.
+    pub fn capture_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.capture_names.iter().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
 }
 
 /// How many rules before rule `i` have the key `name`, to find rule `i`'s key in the text.

@@ -48,9 +48,18 @@ pub fn plan(engine: &Engine, select: impl Fn(&Pattern) -> bool) -> Vec<Check> {
         if !select(pattern) {
             continue;
         }
-        checks.push(Check { pattern: p, kind: CheckKind::Lint });
-        checks.extend((0..pattern.examples.len()).map(|i| Check { pattern: p, kind: CheckKind::Example(i) }));
-        checks.extend((0..pattern.near_misses.len()).map(|i| Check { pattern: p, kind: CheckKind::NearMiss(i) }));
+        checks.push(Check {
+            pattern: p,
+            kind: CheckKind::Lint,
+        });
+        checks.extend((0..pattern.examples.len()).map(|i| Check {
+            pattern: p,
+            kind: CheckKind::Example(i),
+        }));
+        checks.extend((0..pattern.near_misses.len()).map(|i| Check {
+            pattern: p,
+            kind: CheckKind::NearMiss(i),
+        }));
     }
     checks
 }
@@ -67,9 +76,15 @@ pub fn run(engine: &Engine, check: &Check) -> Result<(), String> {
 
 /// The evidence an example stands for.
 pub fn example_evidence(spec: &ExampleSpec) -> Evidence {
-    let has_task_facts =
-        spec.stop_code.is_some() || spec.exit_code.is_some() || spec.stopped_reason.is_some() || spec.health_status.is_some();
-    let field = spec.field.unwrap_or(if has_task_facts { Field::StoppedReason } else { Field::Pasted });
+    let has_task_facts = spec.stop_code.is_some()
+        || spec.exit_code.is_some()
+        || spec.stopped_reason.is_some()
+        || spec.health_status.is_some();
+    let field = spec.field.unwrap_or(if has_task_facts {
+        Field::StoppedReason
+    } else {
+        Field::Pasted
+    });
     let mut evidence = match field {
         Field::Pasted => Evidence::pasted(1, spec.text.clone()),
         Field::ServiceEvent => {
@@ -87,7 +102,11 @@ pub fn example_evidence(spec: &ExampleSpec) -> Evidence {
     } else if field == Field::ContainerReason {
         evidence.stopped_reason = spec.stopped_reason.clone();
     }
-    if container_reason.is_some() || spec.exit_code.is_some() || spec.container.is_some() || spec.health_status.is_some() {
+    if container_reason.is_some()
+        || spec.exit_code.is_some()
+        || spec.container.is_some()
+        || spec.health_status.is_some()
+    {
         evidence.containers.push(ContainerEvidence {
             name: spec.container.clone().unwrap_or_else(|| "app".to_string()),
             exit_code: spec.exit_code,
@@ -100,17 +119,28 @@ pub fn example_evidence(spec: &ExampleSpec) -> Evidence {
 }
 
 fn diagnose(engine: &Engine, spec: &ExampleSpec) -> crate::report::Diagnosis {
-    engine.diagnose(&example_evidence(spec), &Defaults::default(), &mut MatchCache::default())
+    engine.diagnose(
+        &example_evidence(spec),
+        &Defaults::default(),
+        &mut MatchCache::default(),
+    )
 }
 
 fn example(engine: &Engine, pattern: &Pattern, spec: &ExampleSpec) -> Result<(), String> {
     let diagnosis = diagnose(engine, spec);
-    let Some(position) = diagnosis.findings.iter().position(|f| f.pattern == pattern.id) else {
+    let Some(position) = diagnosis
+        .findings
+        .iter()
+        .position(|f| f.pattern == pattern.id)
+    else {
         let got = match diagnosis.primary() {
             Some(f) => format!("the best match is `{}`", f.pattern),
             None => "nothing matched".to_string(),
         };
-        return Err(format!("missed: the pattern does not match this example ({got})\n  text: {}", spec.text));
+        return Err(format!(
+            "missed: the pattern does not match this example ({got})\n  text: {}",
+            spec.text
+        ));
     };
     if position > 0 {
         return Err(format!(
@@ -119,17 +149,27 @@ fn example(engine: &Engine, pattern: &Pattern, spec: &ExampleSpec) -> Result<(),
         ));
     }
     let finding = &diagnosis.findings[0];
-    let got: BTreeMap<&str, &str> = finding.captures.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let got: BTreeMap<&str, &str> = finding
+        .captures
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let mut wrong = Vec::new();
     for (name, expected) in &spec.captures {
         match got.get(name.as_str()) {
             Some(value) if value == expected => {}
             Some(value) => wrong.push(format!("`{name}`: expected `{expected}`, got `{value}`")),
-            None => wrong.push(format!("`{name}`: expected `{expected}`, but the regex did not capture it")),
+            None => wrong.push(format!(
+                "`{name}`: expected `{expected}`, but the regex did not capture it"
+            )),
         }
     }
     if !wrong.is_empty() {
-        return Err(format!("wrong captures: {}\n  text: {}", wrong.join("; "), spec.text));
+        return Err(format!(
+            "wrong captures: {}\n  text: {}",
+            wrong.join("; "),
+            spec.text
+        ));
     }
     Ok(())
 }
@@ -140,7 +180,10 @@ fn near_miss(engine: &Engine, pattern: &Pattern, spec: &ExampleSpec) -> Result<(
     }
     let diagnosis = diagnose(engine, spec);
     if diagnosis.findings.iter().any(|f| f.pattern == pattern.id) {
-        return Err(format!("noisy: the pattern matches this near miss\n  text: {}", spec.text));
+        return Err(format!(
+            "noisy: the pattern matches this near miss\n  text: {}",
+            spec.text
+        ));
     }
     Ok(())
 }
@@ -154,14 +197,25 @@ fn lint(engine: &Engine, pattern: &Pattern) -> Result<(), String> {
             }
         }
     }
+    let captures = pattern.capture_names();
+    for (field, template) in pattern.templates() {
+        for (message, _) in super::pattern::template_problems(template.source(), &captures) {
+            problems.push(format!("{field}: {message}"));
+        }
+    }
     if pattern.examples.is_empty() {
         problems.push("no examples: add at least one real message under `examples`".to_string());
     }
     if pattern.near_misses.is_empty() {
-        problems.push("no near misses: add a similar message of another cause under `near_misses`".to_string());
+        problems.push(
+            "no near misses: add a similar message of another cause under `near_misses`"
+                .to_string(),
+        );
     } else {
         let neighbour = pattern.near_misses.iter().any(|spec| {
-            diagnose(engine, spec).primary().is_some_and(|f| f.pattern != pattern.id)
+            diagnose(engine, spec)
+                .primary()
+                .is_some_and(|f| f.pattern != pattern.id)
         });
         if !neighbour {
             problems.push(
@@ -170,14 +224,19 @@ fn lint(engine: &Engine, pattern: &Pattern) -> Result<(), String> {
         }
     }
     for doc in &pattern.docs {
-        let host = doc.url.strip_prefix("https://").and_then(|rest| rest.split('/').next());
+        let host = doc
+            .url
+            .strip_prefix("https://")
+            .and_then(|rest| rest.split('/').next());
         match host {
             None => problems.push(format!("doc link `{}` is not https", doc.url)),
-            Some(host) if pattern.origin.builtin && !DOC_HOSTS.contains(&host) => problems.push(format!(
-                "doc link `{}` is not on an AWS documentation or re:Post host ({})",
-                doc.url,
-                DOC_HOSTS.join(", ")
-            )),
+            Some(host) if pattern.origin.builtin && !DOC_HOSTS.contains(&host) => {
+                problems.push(format!(
+                    "doc link `{}` is not on an AWS documentation or re:Post host ({})",
+                    doc.url,
+                    DOC_HOSTS.join(", ")
+                ))
+            }
             Some(_) => {}
         }
     }
@@ -185,7 +244,11 @@ fn lint(engine: &Engine, pattern: &Pattern) -> Result<(), String> {
         problems.push("no doc links: add the AWS page that documents this error".to_string());
     }
     problems.extend(unexercised_captures(engine, pattern));
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// Capture placeholders used by the templates must be filled in by at least one example, so
@@ -203,12 +266,21 @@ fn unexercised_captures(engine: &Engine, pattern: &Pattern) -> Vec<String> {
         let rendered_somewhere = pattern.examples.iter().any(|spec| {
             let d = diagnose(engine, spec);
             d.primary().is_some_and(|f| {
-                f.pattern == pattern.id && f.captures.iter().any(|(k, _)| k == name) && !rendered(f).contains(&placeholder)
+                f.pattern == pattern.id
+                    && f.captures.iter().any(|(k, _)| k == name)
+                    && !rendered(f).contains(&placeholder)
             })
         });
         let referenced = pattern_mentions(pattern, name);
-        if referenced && !rendered_somewhere && !missing.iter().any(|m: &String| m.contains(&format!("`{{{name}}}`"))) {
-            missing.push(format!("the templates use `{{{name}}}` but no example captures it"));
+        if referenced
+            && !rendered_somewhere
+            && !missing
+                .iter()
+                .any(|m: &String| m.contains(&format!("`{{{name}}}`")))
+        {
+            missing.push(format!(
+                "the templates use `{{{name}}}` but no example captures it"
+            ));
         }
     }
     missing

@@ -20,7 +20,6 @@ Exit codes:
   1  something was not recognised (for `catalog test`: a check failed)
   2  error: usage, unreadable input, a broken pattern file, AWS errors";
 
-
 /// Tells you why an Amazon ECS task stopped and what to do about it.
 ///
 /// Paste a stopped reason, pipe `aws ecs describe-tasks` output or EventBridge "ECS Task State
@@ -77,11 +76,23 @@ pub struct ExplainArgs {
     pub text: Vec<String>,
 
     /// Read the input from a file instead.
-    #[arg(long, short = 'f', value_name = "PATH", conflicts_with = "text", help_heading = "Input")]
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "PATH",
+        conflicts_with = "text",
+        help_heading = "Input"
+    )]
     pub file: Option<PathBuf>,
 
     /// What the input is; detected from its first bytes by default.
-    #[arg(long, value_enum, default_value_t, value_name = "FORMAT", help_heading = "Input")]
+    #[arg(
+        long,
+        value_enum,
+        default_value_t,
+        value_name = "FORMAT",
+        help_heading = "Input"
+    )]
     pub input_format: InputFormat,
 
     /// AWS account id to fill into fixes when the input does not state one.
@@ -153,8 +164,20 @@ mod tests {
 
     #[test]
     fn explain_joins_words_and_reads_flags() {
-        let args = Args::try_parse_from(["ecs-diagnose", "explain", "Task", "stopped", "-o", "json", "--region", "eu-west-1"]).unwrap();
-        let Command::Explain(explain) = args.command else { panic!() };
+        let args = Args::try_parse_from([
+            "ecs-diagnose",
+            "explain",
+            "Task",
+            "stopped",
+            "-o",
+            "json",
+            "--region",
+            "eu-west-1",
+        ])
+        .unwrap();
+        let Command::Explain(explain) = args.command else {
+            panic!()
+        };
         assert_eq!(explain.text, ["Task", "stopped"]);
         assert_eq!(explain.region.as_deref(), Some("eu-west-1"));
         assert_eq!(args.output, OutputFormat::Json);
@@ -162,14 +185,22 @@ mod tests {
 
     #[test]
     fn bad_values_are_rejected() {
-        assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--account", "12345"]).is_err());
-        assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--region", "mars"]).is_err());
+        assert!(
+            Args::try_parse_from(["ecs-diagnose", "explain", "x", "--account", "12345"]).is_err()
+        );
+        assert!(
+            Args::try_parse_from(["ecs-diagnose", "explain", "x", "--region", "mars"]).is_err()
+        );
         assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--file", "y"]).is_err());
     }
 
     #[test]
     fn catalog_subcommands() {
-        let args = Args::try_parse_from(["ecs-diagnose", "catalog", "test", "my-patterns"]).unwrap();
-        assert!(matches!(args.command, Command::Catalog(CatalogCommand::Test { dir: Some(_) })));
+        let args =
+            Args::try_parse_from(["ecs-diagnose", "catalog", "test", "my-patterns"]).unwrap();
+        assert!(matches!(
+            args.command,
+            Command::Catalog(CatalogCommand::Test { dir: Some(_) })
+        ));
     }
 }

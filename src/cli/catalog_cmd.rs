@@ -12,7 +12,12 @@ use crate::catalog::{Catalog, Pattern};
 use crate::engine::Engine;
 use crate::render::OutputFormat;
 
-pub fn list(engine: &Engine, category: Option<&str>, format: OutputFormat, mut out: impl Write) -> io::Result<()> {
+pub fn list(
+    engine: &Engine,
+    category: Option<&str>,
+    format: OutputFormat,
+    mut out: impl Write,
+) -> io::Result<()> {
     let patterns: Vec<&Pattern> = engine
         .catalog()
         .patterns()
@@ -24,13 +29,22 @@ pub fn list(engine: &Engine, category: Option<&str>, format: OutputFormat, mut o
             let width = patterns.iter().map(|p| p.id.len()).max().unwrap_or(0);
             for p in &patterns {
                 let origin = if p.overrides_builtin {
-                    format!("  (user: {}, overrides built-in)", p.origin.file).yellow().to_string()
+                    format!("  (user: {}, overrides built-in)", p.origin.file)
+                        .yellow()
+                        .to_string()
                 } else if !p.origin.builtin {
                     format!("  (user: {})", p.origin.file).yellow().to_string()
                 } else {
                     String::new()
                 };
-                writeln!(out, "{:width$}  {:8} {:14} {}{origin}", p.id.cyan(), p.severity.as_str(), p.category, p.title)?;
+                writeln!(
+                    out,
+                    "{:width$}  {:8} {:14} {}{origin}",
+                    p.id.cyan(),
+                    p.severity.as_str(),
+                    p.category,
+                    p.title
+                )?;
             }
             writeln!(out, "{} patterns", patterns.len())?;
         }
@@ -85,21 +99,42 @@ fn reference_page(patterns: &[&Pattern], out: &mut impl Write) -> io::Result<()>
     let mut categories: Vec<&str> = patterns.iter().map(|p| p.category.as_str()).collect();
     categories.sort_unstable();
     categories.dedup();
-    writeln!(out, "| Pattern | Severity | Category | Title |\n|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| Pattern | Severity | Category | Title |\n|---|---|---|---|"
+    )?;
     for p in patterns {
-        writeln!(out, "| [`{}`](#{}) | {} | {} | {} |", p.id, p.id, p.severity.as_str(), p.category, p.title.replace('|', "\\|"))?;
+        writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} | {} |",
+            p.id,
+            p.id,
+            p.severity.as_str(),
+            p.category,
+            p.title.replace('|', "\\|")
+        )?;
     }
     for category in categories {
         writeln!(out, "\n## {category}\n")?;
         for p in patterns.iter().filter(|p| p.category == category) {
             writeln!(out, "### {}\n", p.id)?;
-            let level = if p.level == crate::catalog::spec::Level::Family { ", family-level" } else { "" };
+            let level = if p.level == crate::catalog::spec::Level::Family {
+                ", family-level"
+            } else {
+                ""
+            };
             writeln!(out, "**{}** ({}{level})\n", p.title, p.severity.as_str())?;
             writeln!(out, "*What it means.* {}\n", p.cause.source().trim())?;
             if !p.candidates.is_empty() {
                 writeln!(out, "*Candidates:*\n")?;
                 for (i, c) in p.candidates.iter().enumerate() {
-                    writeln!(out, "{}. {} — {}", i + 1, c.cause.source().trim(), c.evidence.source().trim())?;
+                    writeln!(
+                        out,
+                        "{}. {} — {}",
+                        i + 1,
+                        c.cause.source().trim(),
+                        c.evidence.source().trim()
+                    )?;
                 }
                 writeln!(out)?;
             }
@@ -118,14 +153,21 @@ fn reference_page(patterns: &[&Pattern], out: &mut impl Write) -> io::Result<()>
 
 pub fn show(catalog: &Catalog, id: &str, mut out: impl Write) -> Result<(), CliError> {
     let Some(pattern) = catalog.get(id) else {
-        let mut close: Vec<&str> = catalog.patterns().iter().map(|p| p.id.as_str()).filter(|p| p.contains(id) || id.contains(*p)).collect();
+        let mut close: Vec<&str> = catalog
+            .patterns()
+            .iter()
+            .map(|p| p.id.as_str())
+            .filter(|p| p.contains(id) || id.contains(*p))
+            .collect();
         close.truncate(5);
         let hint = if close.is_empty() {
             "run `ecs-diagnose catalog list` to see the ids".to_string()
         } else {
             format!("did you mean: {}", close.join(", "))
         };
-        return Err(CliError::Usage(format!("no pattern has the id `{id}`\n  help: {hint}")));
+        return Err(CliError::Usage(format!(
+            "no pattern has the id `{id}`\n  help: {hint}"
+        )));
     };
     let write = |out: &mut dyn Write| -> io::Result<()> {
         writeln!(out, "# {}", pattern.origin.file)?;
@@ -143,7 +185,9 @@ pub fn test(engine: &Engine, dir: Option<&PathBuf>, mut out: impl Write) -> io::
     // With DIR, only DIR's patterns are checked; the rest of the catalog is there to compete.
     let prefix = dir.map(|d| d.display().to_string());
     let checks: Vec<Check> = verify::plan(engine, |p| {
-        prefix.as_deref().is_none_or(|prefix| !p.origin.builtin && p.origin.file.starts_with(prefix))
+        prefix
+            .as_deref()
+            .is_none_or(|prefix| !p.origin.builtin && p.origin.file.starts_with(prefix))
     });
     let mut failed = 0;
     let mut patterns = std::collections::BTreeSet::new();
@@ -152,13 +196,23 @@ pub fn test(engine: &Engine, dir: Option<&PathBuf>, mut out: impl Write) -> io::
         patterns.insert(check.pattern);
         if let Err(problem) = verify::run(engine, check) {
             failed += 1;
-            writeln!(out, "{} {} ({})", "FAIL".red().bold(), check.name(engine), pattern.origin.file)?;
+            writeln!(
+                out,
+                "{} {} ({})",
+                "FAIL".red().bold(),
+                check.name(engine),
+                pattern.origin.file
+            )?;
             for line in problem.lines() {
                 writeln!(out, "  {line}")?;
             }
         }
     }
-    let verdict = if failed == 0 { "ok".green().bold() } else { "FAILED".red().bold() };
+    let verdict = if failed == 0 {
+        "ok".green().bold()
+    } else {
+        "FAILED".red().bold()
+    };
     writeln!(
         out,
         "catalog test {verdict}: {} patterns, {} checks, {} failed",

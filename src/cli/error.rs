@@ -54,12 +54,19 @@ impl fmt::Display for CliError {
             }
             CliError::Catalog(errors) => {
                 let n = errors.0.len();
-                writeln!(f, "error: {n} problem{} in pattern files", if n == 1 { "" } else { "s" })?;
+                writeln!(
+                    f,
+                    "error: {n} problem{} in pattern files",
+                    if n == 1 { "" } else { "s" }
+                )?;
                 for e in &errors.0 {
                     // Multi-line details (a regex error's caret line) stay under their error.
                     writeln!(f, "  {}", e.to_string().replace('\n', "\n      "))?;
                 }
-                write!(f, "  help: the pattern file format is described in patterns/README.md")
+                write!(
+                    f,
+                    "  help: the pattern file format is described in patterns/README.md"
+                )
             }
             CliError::Io(what, e) => write!(f, "error: {what}: {e}"),
             CliError::Reported => Ok(()),

@@ -24,7 +24,10 @@ pub fn run(
     stdout: impl Write,
 ) -> Result<Outcome, CliError> {
     let reader = open_input(args)?;
-    let defaults = Defaults { account: args.account.clone(), region: args.region.clone() };
+    let defaults = Defaults {
+        account: args.account.clone(),
+        region: args.region.clone(),
+    };
     let mut renderer = Renderer::new(format, stdout, options);
     let mut summary = Summary::default();
     let mut cache = MatchCache::default();
@@ -47,8 +50,12 @@ pub fn run(
             "the input holds no stopped task or error message (see the warnings above)".to_string(),
         )),
         Ok(_) => {
-            renderer.finish(&summary).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
-            Ok(Outcome { unrecognised: summary.unrecognised })
+            renderer
+                .finish(&summary)
+                .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            Ok(Outcome {
+                unrecognised: summary.unrecognised,
+            })
         }
         Err(InputError::Output(e)) => Err(CliError::Io("cannot write the output".into(), e)),
         Err(e) => {
@@ -58,7 +65,9 @@ pub fn run(
                     "{e} (the {} item(s) before it are diagnosed above)",
                     summary.diagnoses
                 ));
-                renderer.finish(&summary).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+                renderer
+                    .finish(&summary)
+                    .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
             }
             Err(CliError::Input(e))
         }
@@ -67,7 +76,8 @@ pub fn run(
 
 fn open_input(args: &ExplainArgs) -> Result<Box<dyn Read>, CliError> {
     if let Some(path) = &args.file {
-        let file = File::open(path).map_err(|e| CliError::Io(format!("cannot open `{}`", path.display()), e))?;
+        let file = File::open(path)
+            .map_err(|e| CliError::Io(format!("cannot open `{}`", path.display()), e))?;
         return Ok(Box::new(file));
     }
     let words: Vec<&str> = args.text.iter().map(String::as_str).collect();

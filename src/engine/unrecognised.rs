@@ -40,7 +40,11 @@ pub(super) fn describe(evidence: &Evidence, normalized: Vec<(Field, String)>) ->
     );
     let first = normalized.iter().find(|(_, text)| !text.is_empty());
     let pattern_stub = stub(first.map(|(f, t)| (*f, t.as_str())));
-    Unrecognised { normalized, next_steps, pattern_stub }
+    Unrecognised {
+        normalized,
+        next_steps,
+        pattern_stub,
+    }
 }
 
 fn stub(message: Option<(Field, &str)>) -> String {
@@ -74,7 +78,7 @@ fn stub_regex(text: &str) -> String {
             Segment::Text(t) => {
                 let take: String = t.chars().take(STUB_REGEX_CHARS - chars).collect();
                 chars += take.chars().count();
-                regex.push_str(&regex::escape(&take));
+                regex.push_str(&regex_lite::escape(&take));
             }
             Segment::Value(kind, value) => {
                 chars += value.chars().count();
@@ -99,7 +103,11 @@ fn stub_id(text: &str) -> String {
         .take(4)
         .map(str::to_ascii_lowercase)
         .collect();
-    if words.is_empty() { "custom-unrecognised".to_string() } else { format!("custom-{}", words.join("-")) }
+    if words.is_empty() {
+        "custom-unrecognised".to_string()
+    } else {
+        format!("custom-{}", words.join("-"))
+    }
 }
 
 fn yaml_quote(text: &str) -> String {
@@ -114,8 +122,11 @@ mod tests {
     fn stub_generalises_values() {
         let text = "WidgetError: lease 0a1b2c3d4e lost on 10.0.0.12 after 30s";
         let regex = stub_regex(text);
-        assert_eq!(regex, r"^WidgetError: lease [0-9a-f]+ lost on [0-9]{1,3}(?:\.[0-9]{1,3}){3} after \d+s");
-        assert!(regex::Regex::new(&regex).unwrap().is_match(text));
+        assert_eq!(
+            regex,
+            r"^WidgetError: lease [0-9a-f]+ lost on [0-9]{1,3}(?:\.[0-9]{1,3}){3} after \d+s"
+        );
+        assert!(regex_lite::Regex::new(&regex).unwrap().is_match(text));
         assert_eq!(stub_id(text), "custom-widgeterror-lease-lost-on");
     }
 

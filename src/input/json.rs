@@ -24,10 +24,16 @@ pub enum Shape {
 impl Shape {
     fn describe(self) -> &'static str {
         match self {
-            Shape::DescribeTasks => "`aws ecs describe-tasks` output (an object with a `tasks` array)",
+            Shape::DescribeTasks => {
+                "`aws ecs describe-tasks` output (an object with a `tasks` array)"
+            }
             Shape::Task => "a task object (with `taskArn`, `stoppedReason` or `containers`)",
-            Shape::Event => "an EventBridge \"ECS Task State Change\" event (with `detail-type` and `detail`)",
-            Shape::DescribeServices => "`aws ecs describe-services` output (an object with a `services` array)",
+            Shape::Event => {
+                "an EventBridge \"ECS Task State Change\" event (with `detail-type` and `detail`)"
+            }
+            Shape::DescribeServices => {
+                "`aws ecs describe-services` output (an object with a `services` array)"
+            }
         }
     }
 }
@@ -58,12 +64,23 @@ pub struct JsonStats {
 
 /// Reads every JSON value in `reader` (one document, or several one after another as in JSON
 /// Lines) and hands each stopped task to `sink`.
-pub fn read(reader: impl Read, expected: Option<Shape>, sink: &mut Sink<'_>, warnings: &mut Warnings) -> Result<usize, InputError> {
+pub fn read(
+    reader: impl Read,
+    expected: Option<Shape>,
+    sink: &mut Sink<'_>,
+    warnings: &mut Warnings,
+) -> Result<usize, InputError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut stats = JsonStats::default();
     let mut failure: Option<InputError> = None;
     loop {
-        let seed = ValueSeed { expected, sink: &mut *sink, warnings: &mut *warnings, stats: &mut stats, failure: &mut failure };
+        let seed = ValueSeed {
+            expected,
+            sink: &mut *sink,
+            warnings: &mut *warnings,
+            stats: &mut stats,
+            failure: &mut failure,
+        };
         if let Err(e) = seed.deserialize(&mut de) {
             return Err(failure.take().unwrap_or_else(|| json_error(e)));
         }
@@ -86,7 +103,10 @@ pub fn read(reader: impl Read, expected: Option<Shape>, sink: &mut Sink<'_>, war
         ));
     }
     if stats.other_events > 0 {
-        warnings.push(format!("skipped {} event(s) that are not \"ECS Task State Change\" events", stats.other_events));
+        warnings.push(format!(
+            "skipped {} event(s) that are not \"ECS Task State Change\" events",
+            stats.other_events
+        ));
     }
     Ok(stats.items)
 }
@@ -100,7 +120,11 @@ fn json_error(e: serde_json::Error) -> InputError {
         Some(at) => message[..at].to_string(),
         None => message,
     };
-    InputError::Json { line: e.line(), column: e.column(), message }
+    InputError::Json {
+        line: e.line(),
+        column: e.column(),
+        message,
+    }
 }
 
 /// One top-level value, or one element of a top-level array.
@@ -151,7 +175,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             match key.as_str() {
                 "tasks" => {
                     shape = Some(Shape::DescribeTasks);
-                    self.check_shape(Shape::DescribeTasks).map_err(de::Error::custom)?;
+                    self.check_shape(Shape::DescribeTasks)
+                        .map_err(de::Error::custom)?;
                     map.next_value_seed(TasksSeed {
                         sink: &mut *self.sink,
                         stats: &mut *self.stats,
@@ -166,18 +191,25 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                 }
                 "services" => {
                     shape = Some(Shape::DescribeServices);
-                    self.check_shape(Shape::DescribeServices).map_err(de::Error::custom)?;
+                    self.check_shape(Shape::DescribeServices)
+                        .map_err(de::Error::custom)?;
                     let services: Option<Vec<ServiceJson>> = map.next_value()?;
                     for service in services.unwrap_or_default() {
                         for event in service.events.unwrap_or_default() {
-                            let Some(message) = event.message else { continue };
-                            let mut evidence = Evidence::pasted(0, service_event::reason_of(&message).to_string());
-                            evidence.source = Source::ServiceEvent { index: self.stats.service_events };
+                            let Some(message) = event.message else {
+                                continue;
+                            };
+                            let mut evidence =
+                                Evidence::pasted(0, service_event::reason_of(&message).to_string());
+                            evidence.source = Source::ServiceEvent {
+                                index: self.stats.service_events,
+                            };
                             evidence.reason_field = Field::ServiceEvent;
                             evidence.meta.service = service.service_name.clone();
                             evidence.meta.stopped_at = event.created_at.map(Timestamp::into_text);
                             self.stats.service_events += 1;
-                            emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
+                            emit(self.sink, self.stats, self.failure, evidence)
+                                .map_err(de::Error::custom)?;
                         }
                     }
                 }
@@ -197,12 +229,20 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         if shape.is_some() {
             return Ok(());
         }
-        let is_event = rest.contains_key("detail-type") || (rest.contains_key("detail") && rest.contains_key("source"));
-        let is_task = TASK_KEYS.iter().any(|k| rest.get(*k).is_some_and(|v| !v.is_null()));
+        let is_event = rest.contains_key("detail-type")
+            || (rest.contains_key("detail") && rest.contains_key("source"));
+        let is_task = TASK_KEYS
+            .iter()
+            .any(|k| rest.get(*k).is_some_and(|v| !v.is_null()));
         if is_event {
             self.check_shape(Shape::Event).map_err(de::Error::custom)?;
-            let event: EventJson = serde_json::from_value(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
-            if event.detail_type.as_deref().is_some_and(|t| t != "ECS Task State Change") {
+            let event: EventJson = serde_json::from_value(serde_json::Value::Object(rest))
+                .map_err(de::Error::custom)?;
+            if event
+                .detail_type
+                .as_deref()
+                .is_some_and(|t| t != "ECS Task State Change")
+            {
                 self.stats.other_events += 1;
                 return Ok(());
             }
@@ -250,7 +290,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             Ok(())
         } else if is_task {
             self.check_shape(Shape::Task).map_err(de::Error::custom)?;
-            let task: TaskJson = serde_json::from_value(serde_json::Value::Object(rest)).map_err(de::Error::custom)?;
+            let task: TaskJson = serde_json::from_value(serde_json::Value::Object(rest))
+                .map_err(de::Error::custom)?;
             let index = self.stats.tasks;
             self.stats.tasks += 1;
             let evidence = task.into_evidence(Source::Task { index });
@@ -263,8 +304,15 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         } else {
             let mut keys: Vec<&str> = rest.keys().map(String::as_str).collect();
             keys.sort_unstable();
-            let found = if keys.is_empty() { "an empty object".to_string() } else { format!("an object with keys {}", keys.join(", ")) };
-            *self.failure = Some(InputError::UnknownShape { found, expected: EXPECTED.to_string() });
+            let found = if keys.is_empty() {
+                "an empty object".to_string()
+            } else {
+                format!("an object with keys {}", keys.join(", "))
+            };
+            *self.failure = Some(InputError::UnknownShape {
+                found,
+                expected: EXPECTED.to_string(),
+            });
             Err(de::Error::custom("unknown shape"))
         }
     }
@@ -304,20 +352,49 @@ impl ValueSeed<'_, '_> {
     }
 
     fn unexpected<E: de::Error>(self, found: &str) -> Result<(), E> {
-        *self.failure = Some(InputError::UnknownShape { found: found.to_string(), expected: EXPECTED.to_string() });
+        *self.failure = Some(InputError::UnknownShape {
+            found: found.to_string(),
+            expected: EXPECTED.to_string(),
+        });
         Err(E::custom("unknown shape"))
     }
 }
 
 /// Keys kept from a top-level object to decide its shape and read a task or event from it.
 const TOP_LEVEL_KEYS: &[&str] = &[
-    "detail-type", "detail", "source", "account", "region", "time", "taskArn", "clusterArn", "taskDefinitionArn",
-    "group", "startedBy", "launchType", "lastStatus", "desiredStatus", "stopCode", "stoppedReason", "stoppedAt",
+    "detail-type",
+    "detail",
+    "source",
+    "account",
+    "region",
+    "time",
+    "taskArn",
+    "clusterArn",
+    "taskDefinitionArn",
+    "group",
+    "startedBy",
+    "launchType",
+    "lastStatus",
+    "desiredStatus",
+    "stopCode",
+    "stoppedReason",
+    "stoppedAt",
     "containers",
 ];
-const TASK_KEYS: &[&str] = &["taskArn", "stoppedReason", "stopCode", "containers", "lastStatus"];
+const TASK_KEYS: &[&str] = &[
+    "taskArn",
+    "stoppedReason",
+    "stopCode",
+    "containers",
+    "lastStatus",
+];
 
-fn emit(sink: &mut Sink<'_>, stats: &mut JsonStats, failure: &mut Option<InputError>, evidence: Evidence) -> Result<(), &'static str> {
+fn emit(
+    sink: &mut Sink<'_>,
+    stats: &mut JsonStats,
+    failure: &mut Option<InputError>,
+    evidence: Evidence,
+) -> Result<(), &'static str> {
     stats.items += 1;
     sink(evidence).map_err(|e| {
         *failure = Some(InputError::Output(e));
@@ -326,7 +403,11 @@ fn emit(sink: &mut Sink<'_>, stats: &mut JsonStats, failure: &mut Option<InputEr
 }
 
 /// Emits an event's task if it has stopped; counts it as skipped otherwise.
-fn deliver_event(evidence: Evidence, sink: &mut Sink<'_>, stats: &mut JsonStats) -> Result<(), InputError> {
+fn deliver_event(
+    evidence: Evidence,
+    sink: &mut Sink<'_>,
+    stats: &mut JsonStats,
+) -> Result<(), InputError> {
     if is_stopped(&evidence) {
         stats.items += 1;
         sink(evidence).map_err(InputError::Output)
@@ -339,7 +420,11 @@ fn deliver_event(evidence: Evidence, sink: &mut Sink<'_>, stats: &mut JsonStats)
 fn is_stopped(evidence: &Evidence) -> bool {
     evidence.stopped_reason.is_some()
         || evidence.stop_code.is_some()
-        || evidence.meta.last_status.as_deref().is_none_or(|s| s == "STOPPED")
+        || evidence
+            .meta
+            .last_status
+            .as_deref()
+            .is_none_or(|s| s == "STOPPED")
 }
 
 /// Streams `tasks[]` so a describe-tasks document of any size is read one task at a time.
@@ -479,7 +564,11 @@ impl FailureJson {
     fn describe(&self) -> String {
         let arn = self.arn.as_deref().unwrap_or("<no arn>");
         let reason = self.reason.as_deref().unwrap_or("unknown");
-        let detail = self.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let detail = self
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
         let hint = if reason == "MISSING" {
             "; ECS keeps stopped tasks for about an hour, so an older task is gone from the API"
         } else {
@@ -507,7 +596,10 @@ struct ServiceEventJson {
 mod tests {
     use super::*;
 
-    fn read_all(input: &str, expected: Option<Shape>) -> Result<(Vec<Evidence>, Vec<String>), InputError> {
+    fn read_all(
+        input: &str,
+        expected: Option<Shape>,
+    ) -> Result<(Vec<Evidence>, Vec<String>), InputError> {
         let mut out = Vec::new();
         let mut warnings = Warnings::default();
         let mut sink = |e: Evidence| -> io::Result<()> {
@@ -522,19 +614,29 @@ mod tests {
 
     #[test]
     fn describe_tasks_with_failures() {
-        let doc = format!(r#"{{"tasks":[{TASK}],"failures":[{{"arn":"arn:aws:ecs:us-east-1:123456789012:task/prod/gone","reason":"MISSING"}}]}}"#);
+        let doc = format!(
+            r#"{{"tasks":[{TASK}],"failures":[{{"arn":"arn:aws:ecs:us-east-1:123456789012:task/prod/gone","reason":"MISSING"}}]}}"#
+        );
         let (out, warnings) = read_all(&doc, None).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].containers[0].exit_code, Some(137));
-        assert_eq!(out[0].meta.stopped_at.as_deref(), Some("2026-01-02T03:04:05Z"));
+        assert_eq!(
+            out[0].meta.stopped_at.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
         assert!(warnings[0].contains("MISSING"));
     }
 
     #[test]
     fn bare_task_and_arrays_and_json_lines() {
         assert_eq!(read_all(TASK, None).unwrap().0.len(), 1);
-        assert_eq!(read_all(&format!("[{TASK},{TASK}]"), None).unwrap().0.len(), 2);
-        let event = format!(r#"{{"version":"0","detail-type":"ECS Task State Change","source":"aws.ecs","account":"123456789012","region":"us-east-1","time":"2026-01-02T03:04:05Z","detail":{TASK}}}"#);
+        assert_eq!(
+            read_all(&format!("[{TASK},{TASK}]"), None).unwrap().0.len(),
+            2
+        );
+        let event = format!(
+            r#"{{"version":"0","detail-type":"ECS Task State Change","source":"aws.ecs","account":"123456789012","region":"us-east-1","time":"2026-01-02T03:04:05Z","detail":{TASK}}}"#
+        );
         let (out, _) = read_all(&format!("{event}\n{event}\n"), None).unwrap();
         assert_eq!(out.len(), 1, "a duplicate delivery is one task");
         assert_eq!(out[0].source, Source::Event { index: 1 });
@@ -547,7 +649,10 @@ mod tests {
         let stopped = r#"{"detail-type":"ECS Task State Change","source":"aws.ecs","detail":{"taskArn":"t1","lastStatus":"STOPPED","stoppedReason":"Task stopped by user","version":4}}"#;
         let (out, warnings) = read_all(&format!("{stopped}\n{running}\n"), None).unwrap();
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Task stopped by user"));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Task stopped by user")
+        );
         assert!(warnings.is_empty(), "{warnings:?}");
     }
 
@@ -571,16 +676,23 @@ mod tests {
     #[test]
     fn unknown_shape_names_what_was_found() {
         match read_all(r#"{"foo": 1, "bar": 2}"#, None) {
-            Err(InputError::UnknownShape { found, .. }) => assert_eq!(found, "an object with keys bar, foo"),
+            Err(InputError::UnknownShape { found, .. }) => {
+                assert_eq!(found, "an object with keys bar, foo")
+            }
             other => panic!("unexpected {other:?}"),
         }
-        assert!(matches!(read_all("[1]", None), Err(InputError::UnknownShape { .. })));
+        assert!(matches!(
+            read_all("[1]", None),
+            Err(InputError::UnknownShape { .. })
+        ));
     }
 
     #[test]
     fn forced_shape_mismatch() {
         match read_all(TASK, Some(Shape::DescribeTasks)) {
-            Err(InputError::UnknownShape { expected, .. }) => assert!(expected.contains("describe-tasks")),
+            Err(InputError::UnknownShape { expected, .. }) => {
+                assert!(expected.contains("describe-tasks"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -589,7 +701,10 @@ mod tests {
     fn describe_services_events() {
         let doc = r#"{"services":[{"serviceName":"web","events":[{"message":"(service web) was unable to place a task. Reason: Capacity is unavailable at this time.","createdAt":1767323045}]}]}"#;
         let (out, _) = read_all(doc, None).unwrap();
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Capacity is unavailable at this time."));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Capacity is unavailable at this time.")
+        );
         assert_eq!(out[0].meta.service.as_deref(), Some("web"));
     }
 

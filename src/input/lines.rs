@@ -24,7 +24,12 @@ pub struct BoundedLines<R> {
 
 impl<R: BufRead> BoundedLines<R> {
     pub fn new(reader: R, limit: usize) -> Self {
-        BoundedLines { reader, limit, number: 0, bytes_read: 0 }
+        BoundedLines {
+            reader,
+            limit,
+            number: 0,
+            bytes_read: 0,
+        }
     }
 
     /// Bytes consumed so far.
@@ -70,7 +75,11 @@ impl<R: BufRead> BoundedLines<R> {
             total -= 1;
         }
         let truncated_from = (total > kept.len()).then_some(total);
-        Ok(Some(Line { number: self.number, bytes: kept, truncated_from }))
+        Ok(Some(Line {
+            number: self.number,
+            bytes: kept,
+            truncated_from,
+        }))
     }
 }
 
@@ -83,9 +92,15 @@ mod tests {
         let input = b"short\r\nthis line is long\nlast";
         let mut lines = BoundedLines::new(&input[..], 8);
         let a = lines.next_line().unwrap().unwrap();
-        assert_eq!((a.number, a.bytes.as_slice(), a.truncated_from), (1, &b"short"[..], None));
+        assert_eq!(
+            (a.number, a.bytes.as_slice(), a.truncated_from),
+            (1, &b"short"[..], None)
+        );
         let b = lines.next_line().unwrap().unwrap();
-        assert_eq!((b.bytes.as_slice(), b.truncated_from), (&b"this lin"[..], Some(17)));
+        assert_eq!(
+            (b.bytes.as_slice(), b.truncated_from),
+            (&b"this lin"[..], Some(17))
+        );
         let c = lines.next_line().unwrap().unwrap();
         assert_eq!(c.bytes, b"last");
         assert!(lines.next_line().unwrap().is_none());

@@ -13,12 +13,18 @@ pub fn parse(text: &str) -> Option<ServiceEvent<'_>> {
     let rest = text.trim_start().strip_prefix("(service ")?;
     let end = rest.find(')')?;
     let service = Some(&rest[..end]).filter(|s| !s.is_empty());
-    Some(ServiceEvent { service, message: reason_of(text) })
+    Some(ServiceEvent {
+        service,
+        message: reason_of(text),
+    })
 }
 
 /// The embedded reason of a service event message.
 pub fn reason_of(text: &str) -> &str {
-    if let Some((_, reason)) = text.split_once(". Reason: ").or_else(|| text.split_once(" Reason: ")) {
+    if let Some((_, reason)) = text
+        .split_once(". Reason: ")
+        .or_else(|| text.split_once(" Reason: "))
+    {
         return reason.trim();
     }
     if let Some((_, inner)) = text.split_once("with (error ") {
@@ -37,13 +43,19 @@ mod tests {
     fn extracts_reason() {
         let e = parse("(service web) was unable to place a task. Reason: ResourceInitializationError: unable to pull secrets").unwrap();
         assert_eq!(e.service, Some("web"));
-        assert_eq!(e.message, "ResourceInitializationError: unable to pull secrets");
+        assert_eq!(
+            e.message,
+            "ResourceInitializationError: unable to pull secrets"
+        );
     }
 
     #[test]
     fn extracts_error_in_parentheses() {
         let e = parse("(service api) failed to launch a task with (error ECS was unable to assume the role 'arn:aws:iam::123456789012:role/x' that was provided for this task.).").unwrap();
-        assert_eq!(e.message, "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/x' that was provided for this task.");
+        assert_eq!(
+            e.message,
+            "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/x' that was provided for this task."
+        );
     }
 
     #[test]

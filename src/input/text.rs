@@ -19,9 +19,20 @@ pub enum TextMode {
 }
 
 /// Reads `reader` line by line, handing each error to `sink`.
-pub fn read(reader: impl BufRead, mode: TextMode, sink: &mut Sink<'_>, warnings: &mut Warnings) -> Result<usize, InputError> {
+pub fn read(
+    reader: impl BufRead,
+    mode: TextMode,
+    sink: &mut Sink<'_>,
+    warnings: &mut Warnings,
+) -> Result<usize, InputError> {
     let mut lines = BoundedLines::new(reader, MAX_MESSAGE_BYTES);
-    let mut state = State { pending: None, pending_indent: 0, facts: Facts::default(), count: 0, service_events: 0 };
+    let mut state = State {
+        pending: None,
+        pending_indent: 0,
+        facts: Facts::default(),
+        count: 0,
+        service_events: 0,
+    };
     let mut lossy_lines = Vec::new();
     while let Some(line) = lines.next_line().map_err(InputError::Io)? {
         if let Some(total) = line.truncated_from {
@@ -43,7 +54,11 @@ pub fn read(reader: impl BufRead, mode: TextMode, sink: &mut Sink<'_>, warnings:
     state.flush(sink)?;
     if !lossy_lines.is_empty() {
         let shown: Vec<String> = lossy_lines.iter().take(5).map(|n| n.to_string()).collect();
-        let more = if lossy_lines.len() > 5 { format!(" and {} more", lossy_lines.len() - 5) } else { String::new() };
+        let more = if lossy_lines.len() > 5 {
+            format!(" and {} more", lossy_lines.len() - 5)
+        } else {
+            String::new()
+        };
         warnings.push(format!(
             "input is not valid UTF-8 (line {}{more}); invalid bytes were replaced by U+FFFD",
             shown.join(", ")
@@ -69,12 +84,19 @@ struct State {
 }
 
 impl State {
-    fn line(&mut self, number: usize, raw: &str, mode: TextMode, sink: &mut Sink<'_>) -> Result<(), InputError> {
+    fn line(
+        &mut self,
+        number: usize,
+        raw: &str,
+        mode: TextMode,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), InputError> {
         if raw.trim().is_empty() {
             return self.flush(sink);
         }
         let indent = raw.len() - raw.trim_start().len();
-        let is_continuation = indent > self.pending_indent || starts_with_ignore_case(raw.trim_start(), "caused by:");
+        let is_continuation =
+            indent > self.pending_indent || starts_with_ignore_case(raw.trim_start(), "caused by:");
         if is_continuation && let Some(pending) = self.pending.as_mut() {
             let text = pending.stopped_reason.get_or_insert_with(String::new);
             if text.len() + raw.len() < MAX_MESSAGE_BYTES {
@@ -99,14 +121,20 @@ impl State {
         };
         self.flush(sink)?;
         let service = if mode == TextMode::ServiceEvents || text.starts_with("(service ") {
-            Some(service_event::parse(text).map_or((None, service_event::reason_of(text)), |e| (e.service, e.message)))
+            Some(
+                service_event::parse(text).map_or((None, service_event::reason_of(text)), |e| {
+                    (e.service, e.message)
+                }),
+            )
         } else {
             None
         };
         let mut evidence = match service {
             Some((name, message)) => {
                 let mut e = Evidence::pasted(number, message.to_string());
-                e.source = Source::ServiceEvent { index: self.service_events };
+                e.source = Source::ServiceEvent {
+                    index: self.service_events,
+                };
                 e.reason_field = Field::ServiceEvent;
                 e.meta.service = name.map(str::to_string);
                 self.service_events += 1;
@@ -145,8 +173,9 @@ fn apply_fact(evidence: &mut Evidence, fact: Fact) {
         Fact::StopCode(code) => evidence.stop_code = Some(code),
         Fact::ExitCode(code) => match evidence.containers.first_mut() {
             Some(c) => c.exit_code = Some(code),
+            // A pasted `Exit code:` line does not say which container: leave the name empty.
             None => evidence.containers.push(ContainerEvidence {
-                name: "container".to_string(),
+                name: String::new(),
                 exit_code: Some(code),
                 ..ContainerEvidence::default()
             }),
@@ -165,13 +194,24 @@ fn parse_fact(line: &str) -> Option<Fact> {
         return Some(Fact::StopCode(code.trim_matches(['"', ',']).to_string()));
     }
     let code = value("exit code").or_else(|| value("exitcode"))?;
-    code.trim_matches(['"', ',']).parse().ok().map(Fact::ExitCode)
+    code.trim_matches(['"', ','])
+        .parse()
+        .ok()
+        .map(Fact::ExitCode)
 }
 
 /// Removes a console label (`Stopped reason`, `Status reason: `, `"stoppedReason": "…",`).
 /// `None` when the line is only a label.
 fn strip_label(line: &str) -> Option<&str> {
-    const LABELS: &[&str] = &["\"stoppedReason\"", "\"reason\"", "stopped reason", "stoppedreason", "status reason", "stop reason", "reason"];
+    const LABELS: &[&str] = &[
+        "\"stoppedReason\"",
+        "\"reason\"",
+        "stopped reason",
+        "stoppedreason",
+        "status reason",
+        "stop reason",
+        "reason",
+    ];
     for label in LABELS {
         if let Some(rest) = strip_prefix_ignore_case(line, label) {
             // Only a label when followed by a separator or nothing ("Reasonable" is not one).
@@ -181,7 +221,9 @@ fn strip_label(line: &str) -> Option<&str> {
             let rest = rest.trim_start().trim_start_matches([':', '=']).trim();
             let rest = if label.starts_with('"') {
                 let rest = rest.strip_suffix(',').unwrap_or(rest);
-                rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(rest)
+                rest.strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .unwrap_or(rest)
             } else {
                 rest
             };
@@ -209,7 +251,10 @@ fn strip_timestamp(line: &str) -> &str {
         let trimmed = rest.trim_start();
         let token_end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
         let token = &trimmed[..token_end];
-        let looks_like_time = token.bytes().all(|c| c.is_ascii_digit() || b"-:.+TZ".contains(&c)) || token == "UTC";
+        let looks_like_time = token
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b"-:.+TZ".contains(&c))
+            || token == "UTC";
         if !looks_like_time || token.is_empty() {
             break;
         }
@@ -220,7 +265,8 @@ fn strip_timestamp(line: &str) -> &str {
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
@@ -245,51 +291,88 @@ mod tests {
 
     #[test]
     fn one_error_per_line_with_labels() {
-        let (out, _) = read_all("Stopped reason: Task failed to start\nStatus reason\nCannotPullContainerError: x\n\nEssential container in task exited\n");
-        let texts: Vec<_> = out.iter().map(|e| e.stopped_reason.clone().unwrap()).collect();
-        assert_eq!(texts, ["Task failed to start", "CannotPullContainerError: x", "Essential container in task exited"]);
+        let (out, _) = read_all(
+            "Stopped reason: Task failed to start\nStatus reason\nCannotPullContainerError: x\n\nEssential container in task exited\n",
+        );
+        let texts: Vec<_> = out
+            .iter()
+            .map(|e| e.stopped_reason.clone().unwrap())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Task failed to start",
+                "CannotPullContainerError: x",
+                "Essential container in task exited"
+            ]
+        );
         assert_eq!(out[2].source, Source::Text { line: 5 });
     }
 
     #[test]
     fn continuation_lines_join() {
-        let (out, _) = read_all("The task can’t pull the image. RequestError: send request failed\ncaused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": i/o timeout\n");
+        let (out, _) = read_all(
+            "The task can’t pull the image. RequestError: send request failed\ncaused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": i/o timeout\n",
+        );
         assert_eq!(out.len(), 1);
-        assert!(out[0].stopped_reason.as_ref().unwrap().ends_with("i/o timeout"));
+        assert!(
+            out[0]
+                .stopped_reason
+                .as_ref()
+                .unwrap()
+                .ends_with("i/o timeout")
+        );
     }
 
     #[test]
     fn facts_attach_to_their_error() {
-        let (out, _) = read_all("Stopped reason: Essential container in task exited\nStop code: EssentialContainerExited\nExit code: 137\n");
+        let (out, _) = read_all(
+            "Stopped reason: Essential container in task exited\nStop code: EssentialContainerExited\nExit code: 137\n",
+        );
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].stop_code.as_deref(), Some("EssentialContainerExited"));
+        assert_eq!(
+            out[0].stop_code.as_deref(),
+            Some("EssentialContainerExited")
+        );
         assert_eq!(out[0].containers[0].exit_code, Some(137));
     }
 
     #[test]
     fn service_events_and_timestamps() {
-        let (out, _) = read_all("2024-05-01 10:00:00 +0000 (service web) was unable to place a task. Reason: Capacity is unavailable at this time.\n");
+        let (out, _) = read_all(
+            "2024-05-01 10:00:00 +0000 (service web) was unable to place a task. Reason: Capacity is unavailable at this time.\n",
+        );
         assert_eq!(out[0].reason_field, Field::ServiceEvent);
         assert_eq!(out[0].meta.service.as_deref(), Some("web"));
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Capacity is unavailable at this time."));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Capacity is unavailable at this time.")
+        );
     }
 
     #[test]
     fn indented_lists_are_separate_errors() {
-        let (out, _) = read_all("  CannotPullContainerError: a\n  Essential container in task exited\n");
+        let (out, _) =
+            read_all("  CannotPullContainerError: a\n  Essential container in task exited\n");
         assert_eq!(out.len(), 2);
     }
 
     #[test]
     fn json_fragment_line() {
         let (out, _) = read_all("    \"stoppedReason\": \"Task stopped by user\",\n");
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Task stopped by user"));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Task stopped by user")
+        );
     }
 
     #[test]
     fn reasonable_is_not_a_label() {
         let (out, _) = read_all("Reasonable people disagree\n");
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Reasonable people disagree"));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Reasonable people disagree")
+        );
     }
 
     #[test]
@@ -300,7 +383,13 @@ mod tests {
             out.push(e);
             Ok(())
         };
-        read(&b"Task stopped by \xff user\n"[..], TextMode::Errors, &mut sink, &mut warnings).unwrap();
+        read(
+            &b"Task stopped by \xff user\n"[..],
+            TextMode::Errors,
+            &mut sink,
+            &mut warnings,
+        )
+        .unwrap();
         assert!(out[0].stopped_reason.as_ref().unwrap().contains('\u{FFFD}'));
         assert!(warnings.into_vec()[0].contains("not valid UTF-8 (line 1)"));
     }

@@ -22,7 +22,11 @@ pub struct JsonRenderer<W: Write> {
 
 impl<W: Write> JsonRenderer<W> {
     pub fn new(out: W) -> Self {
-        JsonRenderer { out, count: 0, started: false }
+        JsonRenderer {
+            out,
+            count: 0,
+            started: false,
+        }
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -210,7 +214,10 @@ impl<'a> From<&'a Diagnosis> for WireDiagnosis<'a> {
     fn from(d: &'a Diagnosis) -> Self {
         let t = &d.task;
         WireDiagnosis {
-            source: WireSource { kind: d.source.kind(), position: d.source.position() },
+            source: WireSource {
+                kind: d.source.kind(),
+                position: d.source.position(),
+            },
             task: WireTask {
                 arn: t.task_arn.as_deref(),
                 id: t.task_id.as_deref(),
@@ -238,7 +245,14 @@ impl<'a> From<&'a Diagnosis> for WireDiagnosis<'a> {
             recognised: !d.findings.is_empty(),
             findings: d.findings.iter().map(WireFinding::from).collect(),
             unrecognised: d.unrecognised.as_ref().map(|u| WireUnrecognised {
-                normalized: u.normalized.iter().map(|(f, text)| WireMessage { field: f.as_str(), text }).collect(),
+                normalized: u
+                    .normalized
+                    .iter()
+                    .map(|(f, text)| WireMessage {
+                        field: f.as_str(),
+                        text,
+                    })
+                    .collect(),
                 next_steps: &u.next_steps,
                 pattern_stub: &u.pattern_stub,
             }),
@@ -249,7 +263,12 @@ impl<'a> From<&'a Diagnosis> for WireDiagnosis<'a> {
 
 impl<'a> From<&'a Finding> for WireFinding<'a> {
     fn from(f: &'a Finding) -> Self {
-        let sourced = |s: &'a Option<Sourced>| s.as_ref().map(|s| WireSourced { value: &s.value, source: s.source.as_str() });
+        let sourced = |s: &'a Option<Sourced>| {
+            s.as_ref().map(|s| WireSourced {
+                value: &s.value,
+                source: s.source.as_str(),
+            })
+        };
         WireFinding {
             pattern: &f.pattern,
             title: &f.title,
@@ -265,17 +284,40 @@ impl<'a> From<&'a Finding> for WireFinding<'a> {
             candidates: f
                 .candidates
                 .iter()
-                .map(|c| WireCandidate { cause: &c.cause, evidence: &c.evidence, check: c.check.as_deref(), fix: c.fix.as_deref() })
+                .map(|c| WireCandidate {
+                    cause: &c.cause,
+                    evidence: &c.evidence,
+                    check: c.check.as_deref(),
+                    fix: c.fix.as_deref(),
+                })
                 .collect(),
             commands: f
                 .commands
                 .iter()
-                .map(|c| WireCommand { title: &c.title, run: &c.run, kind: c.kind.as_str() })
+                .map(|c| WireCommand {
+                    title: &c.title,
+                    run: &c.run,
+                    kind: c.kind.as_str(),
+                })
                 .collect(),
             terraform: &f.terraform,
-            docs: f.docs.iter().map(|d| WireDoc { title: &d.title, url: &d.url }).collect(),
-            captures: f.captures.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
-            values: WireValues { account: sourced(&f.location.account), region: sourced(&f.location.region) },
+            docs: f
+                .docs
+                .iter()
+                .map(|d| WireDoc {
+                    title: &d.title,
+                    url: &d.url,
+                })
+                .collect(),
+            captures: f
+                .captures
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+            values: WireValues {
+                account: sourced(&f.location.account),
+                region: sourced(&f.location.region),
+            },
             evidence: f
                 .evidence
                 .iter()

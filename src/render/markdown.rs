@@ -14,7 +14,11 @@ pub struct MarkdownRenderer<W: Write> {
 
 impl<W: Write> MarkdownRenderer<W> {
     pub fn new(out: W, options: RenderOptions) -> Self {
-        MarkdownRenderer { out, options, started: false }
+        MarkdownRenderer {
+            out,
+            options,
+            started: false,
+        }
     }
 
     fn start(&mut self) -> io::Result<()> {
@@ -38,7 +42,10 @@ impl<W: Write> MarkdownRenderer<W> {
         }
         for c in &t.containers {
             if c.exit_code.is_some() || c.reason.is_some() {
-                let exit = c.exit_code.map(|e| format!(", exit code {e}")).unwrap_or_default();
+                let exit = c
+                    .exit_code
+                    .map(|e| format!(", exit code {e}"))
+                    .unwrap_or_default();
                 facts.push(format!("- Container {}{exit}", code(&c.name)));
             }
         }
@@ -67,12 +74,19 @@ impl<W: Write> MarkdownRenderer<W> {
             }
             None => {
                 if let Some(u) = &d.unrecognised {
-                    writeln!(self.out, "**Unrecognised.** No pattern in the catalog matches this message.\n")?;
+                    writeln!(
+                        self.out,
+                        "**Unrecognised.** No pattern in the catalog matches this message.\n"
+                    )?;
                     writeln!(self.out, "Next steps:\n")?;
                     for step in &u.next_steps {
                         writeln!(self.out, "- {}", escape_inline(step))?;
                     }
-                    writeln!(self.out, "\nPattern stub:\n\n{}", fence("yaml", &u.pattern_stub))?;
+                    writeln!(
+                        self.out,
+                        "\nPattern stub:\n\n{}",
+                        fence("yaml", &u.pattern_stub)
+                    )?;
                 }
             }
         }
@@ -114,7 +128,14 @@ impl<W: Write> MarkdownRenderer<W> {
             let body: Vec<String> = f
                 .commands
                 .iter()
-                .map(|c| format!("# {} ({})\n{}", c.title.replace('\n', " "), c.kind.as_str(), c.run))
+                .map(|c| {
+                    format!(
+                        "# {} ({})\n{}",
+                        c.title.replace('\n', " "),
+                        c.kind.as_str(),
+                        c.run
+                    )
+                })
                 .collect();
             writeln!(self.out, "{}", fence("sh", &body.join("\n\n")))?;
         }
@@ -132,7 +153,12 @@ impl<W: Write> MarkdownRenderer<W> {
         if !f.docs.is_empty() {
             writeln!(self.out, "Docs:\n")?;
             for d in &f.docs {
-                writeln!(self.out, "- [{}]({})", escape_inline(&d.title), d.url.replace(')', "%29"))?;
+                writeln!(
+                    self.out,
+                    "- [{}]({})",
+                    escape_inline(&d.title),
+                    d.url.replace(')', "%29")
+                )?;
             }
             writeln!(self.out)?;
         }
@@ -256,6 +282,9 @@ mod tests {
 
     #[test]
     fn inline_markup_is_escaped() {
-        assert_eq!(escape_inline("<b>*x*</b> | [y](z)"), "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[y\\](z)");
+        assert_eq!(
+            escape_inline("<b>*x*</b> | [y](z)"),
+            "&lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\[y\\](z)"
+        );
     }
 }

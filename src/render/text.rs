@@ -23,7 +23,11 @@ pub struct TextRenderer<W: Write> {
 
 impl<W: Write> TextRenderer<W> {
     pub fn new(out: W, options: RenderOptions) -> Self {
-        TextRenderer { out, options, seen: HashMap::new() }
+        TextRenderer {
+            out,
+            options,
+            seen: HashMap::new(),
+        }
     }
 
     pub fn diagnosis(&mut self, d: &Diagnosis) -> io::Result<()> {
@@ -34,7 +38,12 @@ impl<W: Write> TextRenderer<W> {
                 Some(f) => format!("{} {}", severity_label(f.severity), f.pattern.bold()),
                 None => "unrecognised".yellow().to_string(),
             };
-            return writeln!(self.out, "{} {} same as {first}: {what}", "──".dimmed(), subject.bold());
+            return writeln!(
+                self.out,
+                "{} {} same as {first}: {what}",
+                "──".dimmed(),
+                subject.bold()
+            );
         }
         if self.seen.len() < SEEN_CAPACITY {
             self.seen.insert(fingerprint, subject.clone());
@@ -58,8 +67,17 @@ impl<W: Write> TextRenderer<W> {
                         .iter()
                         .map(|f| format!("{} ({} confidence)", f.pattern, f.confidence.as_str()))
                         .collect();
-                    writeln!(self.out, "\n  {} {}", "Also matched:".dimmed(), names.join(", ").dimmed())?;
-                    writeln!(self.out, "  {}", "(run with --verbose to see them in full)".dimmed())?;
+                    writeln!(
+                        self.out,
+                        "\n  {} {}",
+                        "Also matched:".dimmed(),
+                        names.join(", ").dimmed()
+                    )?;
+                    writeln!(
+                        self.out,
+                        "  {}",
+                        "(run with --verbose to see them in full)".dimmed()
+                    )?;
                 }
             }
             None => self.unrecognised(d)?,
@@ -79,9 +97,20 @@ impl<W: Write> TextRenderer<W> {
             if c.exit_code.is_none() && c.reason.is_none() {
                 continue;
             }
-            let exit = c.exit_code.map(|e| format!(" exit {e}")).unwrap_or_default();
-            let reason = c.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default();
-            let name = if c.name.is_empty() { "container" } else { &c.name };
+            let exit = c
+                .exit_code
+                .map(|e| format!(" exit {e}"))
+                .unwrap_or_default();
+            let reason = c
+                .reason
+                .as_deref()
+                .map(|r| format!(": {r}"))
+                .unwrap_or_default();
+            let name = if c.name.is_empty() {
+                "container"
+            } else {
+                &c.name
+            };
             writeln!(self.out, "  {} {name}{exit}{reason}", "container:".dimmed())?;
         }
         Ok(())
@@ -89,7 +118,12 @@ impl<W: Write> TextRenderer<W> {
 
     fn finding(&mut self, f: &Finding) -> io::Result<()> {
         writeln!(self.out)?;
-        writeln!(self.out, "{}  {}", severity_label(f.severity), f.title.bold())?;
+        writeln!(
+            self.out,
+            "{}  {}",
+            severity_label(f.severity),
+            f.title.bold()
+        )?;
         let confidence = match f.confidence {
             Confidence::High => "high".green(),
             Confidence::Medium => "medium".yellow(),
@@ -101,21 +135,40 @@ impl<W: Write> TextRenderer<W> {
             f.pattern.cyan(),
             f.category,
             confidence,
-            if f.transient { " · often transient" } else { "" }
+            if f.transient {
+                " · often transient"
+            } else {
+                ""
+            }
         )?;
-        writeln!(self.out, "  {} {}", "why:".dimmed(), f.confidence_reason.dimmed())?;
+        writeln!(
+            self.out,
+            "  {} {}",
+            "why:".dimmed(),
+            f.confidence_reason.dimmed()
+        )?;
 
         self.section("Cause", &f.cause)?;
         if !f.candidates.is_empty() {
             writeln!(self.out, "\n  {}", "Candidates, most likely first".bold())?;
             for (i, c) in f.candidates.iter().enumerate() {
                 writeln!(self.out, "    {}. {}", i + 1, indent_rest(&c.cause, 7))?;
-                writeln!(self.out, "       {} {}", "evidence:".dimmed(), indent_rest(&c.evidence, 17))?;
+                writeln!(
+                    self.out,
+                    "       {} {}",
+                    "evidence:".dimmed(),
+                    indent_rest(&c.evidence, 17)
+                )?;
                 if let Some(check) = &c.check {
                     writeln!(self.out, "       {} {}", "check:".dimmed(), check.green())?;
                 }
                 if let Some(fix) = &c.fix {
-                    writeln!(self.out, "       {} {}", "fix:".dimmed(), indent_rest(fix, 12))?;
+                    writeln!(
+                        self.out,
+                        "       {} {}",
+                        "fix:".dimmed(),
+                        indent_rest(fix, 12)
+                    )?;
                 }
             }
         }
@@ -127,7 +180,12 @@ impl<W: Write> TextRenderer<W> {
                     CommandKind::Check => "read-only".dimmed(),
                     CommandKind::Fix => "changes".yellow(),
                 };
-                writeln!(self.out, "    {} {} ({kind})", "#".dimmed(), c.title.dimmed())?;
+                writeln!(
+                    self.out,
+                    "    {} {} ({kind})",
+                    "#".dimmed(),
+                    c.title.dimmed()
+                )?;
                 for line in c.run.lines() {
                     writeln!(self.out, "    {}", line.green())?;
                 }
@@ -140,7 +198,12 @@ impl<W: Write> TextRenderer<W> {
             }
         }
         if !f.terraform.is_empty() {
-            writeln!(self.out, "\n  {} {}", "Terraform:".bold(), f.terraform.join(", "))?;
+            writeln!(
+                self.out,
+                "\n  {} {}",
+                "Terraform:".bold(),
+                f.terraform.join(", ")
+            )?;
         }
         if !f.docs.is_empty() {
             writeln!(self.out, "\n  {}", "Docs".bold())?;
@@ -162,19 +225,31 @@ impl<W: Write> TextRenderer<W> {
             missing.push("--region");
         }
         let mut known = Vec::new();
-        for (name, value) in [("account", &f.location.account), ("region", &f.location.region)] {
+        for (name, value) in [
+            ("account", &f.location.account),
+            ("region", &f.location.region),
+        ] {
             if let Some(v) = value {
                 known.push(format!("{name} {} (from {})", v.value, v.source.as_str()));
             }
         }
         if !known.is_empty() {
-            writeln!(self.out, "\n  {} {}", "values:".dimmed(), known.join(", ").dimmed())?;
+            writeln!(
+                self.out,
+                "\n  {} {}",
+                "values:".dimmed(),
+                known.join(", ").dimmed()
+            )?;
         }
         if !missing.is_empty() {
             writeln!(
                 self.out,
                 "  {}",
-                format!("<placeholders> are values the input does not state; fill them in or pass {}", missing.join(" / ")).dimmed()
+                format!(
+                    "<placeholders> are values the input does not state; fill them in or pass {}",
+                    missing.join(" / ")
+                )
+                .dimmed()
             )?;
         }
         Ok(())
@@ -189,10 +264,21 @@ impl<W: Write> TextRenderer<W> {
     }
 
     fn unrecognised(&mut self, d: &Diagnosis) -> io::Result<()> {
-        let Some(u) = &d.unrecognised else { return Ok(()) };
-        writeln!(self.out, "\n{}  {}", " UNRECOGNISED ".black().on_yellow(), "no pattern in the catalog matches this".bold())?;
+        let Some(u) = &d.unrecognised else {
+            return Ok(());
+        };
+        writeln!(
+            self.out,
+            "\n{}  {}",
+            " UNRECOGNISED ".black().on_yellow(),
+            "no pattern in the catalog matches this".bold()
+        )?;
         if !u.normalized.is_empty() {
-            writeln!(self.out, "\n  {}", "Normalised text (what the catalog saw)".bold())?;
+            writeln!(
+                self.out,
+                "\n  {}",
+                "Normalised text (what the catalog saw)".bold()
+            )?;
             for (field, text) in &u.normalized {
                 writeln!(self.out, "    [{field}] {text}")?;
             }
@@ -227,7 +313,11 @@ impl<W: Write> TextRenderer<W> {
             let top: Vec<String> = {
                 let mut counts: Vec<(&String, &usize)> = s.by_pattern.iter().collect();
                 counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                counts.into_iter().take(5).map(|(p, n)| format!("{n}× {p}")).collect()
+                counts
+                    .into_iter()
+                    .take(5)
+                    .map(|(p, n)| format!("{n}× {p}"))
+                    .collect()
             };
             if !top.is_empty() {
                 line.push_str(&format!(" — {}", top.join(", ")));
@@ -257,7 +347,12 @@ fn fingerprint(d: &Diagnosis) -> String {
     let mut key = format!("{:?}|{:?}|", d.status, d.task.stop_code);
     key.push_str(d.task.stopped_reason.as_deref().unwrap_or(""));
     for c in &d.task.containers {
-        key.push_str(&format!("|{}:{:?}:{}", c.name, c.exit_code, c.reason.as_deref().unwrap_or("")));
+        key.push_str(&format!(
+            "|{}:{:?}:{}",
+            c.name,
+            c.exit_code,
+            c.reason.as_deref().unwrap_or("")
+        ));
     }
     if let Some(f) = d.primary() {
         key.push('|');

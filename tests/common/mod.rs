@@ -13,12 +13,15 @@ pub const SEED_3: &str = "CannotPullContainerError: pull image manifest has been
 
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"));
-    cmd.env_remove("NO_COLOR").env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd.env_remove("NO_COLOR")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
     cmd
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Runs the binary with `args`, feeding `stdin`.
@@ -48,8 +51,12 @@ pub fn explain_json(args: &[&str], stdin: Option<&[u8]>) -> (Value, i32) {
     full.extend_from_slice(args);
     let out = run(&full, stdin);
     let text = String::from_utf8(out.stdout).expect("UTF-8 output");
-    let value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (value, out.status.code().expect("exit code"))
 }
 
