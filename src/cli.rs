@@ -4,6 +4,8 @@ pub mod args;
 mod catalog_cmd;
 mod error;
 mod explain;
+#[cfg(feature = "aws")]
+mod live;
 
 use std::io::{self, BufWriter, IsTerminal};
 use std::process::ExitCode;
@@ -67,6 +69,20 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
                 EXIT_OK
             })
         }
+        #[cfg(feature = "aws")]
+        Command::Cluster(cluster_args) => {
+            let engine = load_engine(args)?;
+            let mut out = out;
+            let outcome = live::cluster(&engine, cluster_args, args.output, options, &mut out)?;
+            live_exit(outcome)
+        }
+        #[cfg(feature = "aws")]
+        Command::Task(task_args) => {
+            let engine = load_engine(args)?;
+            let mut out = out;
+            let outcome = live::task(&engine, task_args, args.output, options, &mut out)?;
+            live_exit(outcome)
+        }
         Command::Catalog(CatalogCommand::List { category }) => {
             let engine = Engine::new(Catalog::load_with_examples(&args.catalog)?)?;
             catalog_cmd::list(&engine, category.as_deref(), args.output, out)
@@ -86,6 +102,18 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
                 .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
             Ok(if passed { EXIT_OK } else { EXIT_UNRECOGNISED })
         }
+    }
+}
+
+/// A partial live result is an error (exit 2) even though what was fetched was reported.
+#[cfg(feature = "aws")]
+fn live_exit(outcome: live::Outcome) -> Result<u8, CliError> {
+    if outcome.partial {
+        Err(CliError::Reported)
+    } else if outcome.unrecognised {
+        Ok(EXIT_UNRECOGNISED)
+    } else {
+        Ok(EXIT_OK)
     }
 }
 

@@ -9,6 +9,9 @@ pub mod catalog;
 pub mod cli;
 pub mod context;
 pub mod engine;
+#[cfg(feature = "aws")]
+pub mod fetch;
+pub mod group;
 pub mod image;
 pub mod input;
 pub mod mask;

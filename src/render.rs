@@ -1,6 +1,7 @@
 //! Renderers: text for people, JSON for programs, markdown for tickets. They read diagnoses
 //! and never match. Output is streamed: one diagnosis at a time, a summary at the end.
 
+pub mod grouped;
 pub mod json;
 pub mod markdown;
 pub mod text;
@@ -81,6 +82,15 @@ impl<W: Write> Renderer<W> {
             Renderer::Text(r) => r.diagnosis(diagnosis),
             Renderer::Json(r) => r.diagnosis(diagnosis),
             Renderer::Markdown(r) => r.diagnosis(diagnosis),
+        }
+    }
+
+    /// Pushes out what was written so far (watch mode prints as tasks stop).
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Renderer::Text(r) => r.flush(),
+            Renderer::Json(r) => r.flush(),
+            Renderer::Markdown(r) => r.flush(),
         }
     }
 

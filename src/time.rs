@@ -74,6 +74,53 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
 }
 
+/// Parses a duration such as `90`, `90s`, `15m`, `1h`, `2d` or `1h30m`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("empty duration".to_string());
+    }
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => {
+                return Err(format!(
+                    "`{text}` is not a duration (use e.g. 90s, 15m, 2h, 7d)"
+                ));
+            }
+        };
+        let n: u64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not a duration (use e.g. 90s, 15m, 2h, 7d)"))?;
+        total = total.saturating_add(n.saturating_mul(unit));
+        number.clear();
+    }
+    if !number.is_empty() {
+        return Err(format!("`{text}` ends without a unit (s, m, h, d or w)"));
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+/// The current time in epoch seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     // Howard Hinnant's algorithm.
     let z = days + 719_468;
@@ -107,6 +154,17 @@ mod tests {
             assert_eq!(parse_rfc3339(&format_epoch(secs)), Some(secs));
         }
         assert_eq!(format_epoch(1_767_323_045), "2026-01-02T03:04:05Z");
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
+        assert!(parse_duration("5x").is_err());
+        assert!(parse_duration("1h30").is_err());
     }
 
     #[test]

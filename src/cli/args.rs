@@ -64,9 +64,116 @@ pub enum Command {
     ))]
     Explain(ExplainArgs),
 
+    /// Diagnose a cluster's stopped tasks through the ECS API, grouped by cause.
+    #[cfg(feature = "aws")]
+    #[command(after_help = concat!(
+        "ECS keeps stopped tasks for about an hour; for older stops, archive \"ECS Task State Change\"\n",
+        "events and use `ecs-diagnose events`.\n\n",
+        "Needs ecs:ListTasks and ecs:DescribeTasks.\n\n",
+        "Examples:\n",
+        "  ecs-diagnose cluster prod --service web\n",
+        "  ecs-diagnose cluster prod --family batch-job --since 30m --output markdown\n",
+        "  ecs-diagnose cluster prod --watch 20s\n",
+        "  ecs-diagnose cluster demo --endpoint-url http://127.0.0.1:5055 --region us-east-1\n\n",
+        "Exit codes:\n",
+        "  0  every stopped task was recognised (or there were none)\n",
+        "  1  some stop reasons were not recognised\n",
+        "  2  error: credentials, region, permissions, the cluster, the API; or a partial result"
+    ))]
+    Cluster(ClusterArgs),
+
+    /// Diagnose specific tasks by id or ARN through the ECS API.
+    #[cfg(feature = "aws")]
+    #[command(after_help = concat!(
+        "Needs ecs:DescribeTasks.\n\n",
+        "Examples:\n",
+        "  ecs-diagnose task --cluster prod 5d1c2b7e9f0a4e3d8c6b5a4f3e2d1c0b\n",
+        "  ecs-diagnose task --cluster prod arn:aws:ecs:eu-west-1:111122223333:task/prod/5d1c2b7e9f0a4e3d8c6b5a4f3e2d1c0b -o json"
+    ))]
+    Task(TaskArgs),
+
     /// List, show and test the pattern catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+}
+
+/// How to reach the ECS API: the standard AWS credential chain and region resolution apply.
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, ClapArgs)]
+pub struct AwsArgs {
+    /// Named profile from the shared AWS config.
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+
+    /// Region of the cluster (default: AWS_REGION, then the profile's region).
+    #[arg(long, value_name = "REGION", value_parser = parse_region, help_heading = "AWS")]
+    pub region: Option<String>,
+
+    /// ECS API endpoint (a local test server, a proxy); AWS_ENDPOINT_URL_ECS also works.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on an API call after this long, retries included.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::time::parse_duration, help_heading = "AWS")]
+    pub timeout: std::time::Duration,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ClusterArgs {
+    /// Cluster name or ARN.
+    pub cluster: String,
+
+    /// Only tasks of this service.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["family", "started_by"], help_heading = "Filters")]
+    pub service: Option<String>,
+
+    /// Only tasks of this task definition family.
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "started_by",
+        help_heading = "Filters"
+    )]
+    pub family: Option<String>,
+
+    /// Only tasks started by this value (ECS allows no other filter with it).
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub started_by: Option<String>,
+
+    /// Only tasks that stopped within this long (e.g. 30m, 1h).
+    #[arg(long, value_name = "DURATION", value_parser = crate::time::parse_duration, help_heading = "Filters")]
+    pub since: Option<std::time::Duration>,
+
+    /// Look at no more than this many stopped tasks.
+    #[arg(long, value_name = "N", help_heading = "Filters")]
+    pub limit: Option<usize>,
+
+    /// Keep polling and print each newly stopped task once, until Ctrl-C.
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "30s", value_parser = crate::time::parse_duration)]
+    pub watch: Option<std::time::Duration>,
+
+    /// DescribeTasks calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, ClapArgs)]
+pub struct TaskArgs {
+    /// Cluster name or ARN.
+    #[arg(long)]
+    pub cluster: String,
+
+    /// Task ids or ARNs.
+    #[arg(required = true, value_name = "TASK")]
+    pub tasks: Vec<String>,
+
+    #[command(flatten)]
+    pub aws: AwsArgs,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -192,6 +299,45 @@ mod tests {
             Args::try_parse_from(["ecs-diagnose", "explain", "x", "--region", "mars"]).is_err()
         );
         assert!(Args::try_parse_from(["ecs-diagnose", "explain", "x", "--file", "y"]).is_err());
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn cluster_filters_follow_the_api_rules() {
+        let args = Args::try_parse_from([
+            "ecs-diagnose",
+            "cluster",
+            "prod",
+            "--service",
+            "web",
+            "--since",
+            "30m",
+        ])
+        .unwrap();
+        let Command::Cluster(cluster) = args.command else {
+            panic!()
+        };
+        assert_eq!(cluster.service.as_deref(), Some("web"));
+        assert_eq!(cluster.since, Some(std::time::Duration::from_secs(1800)));
+        assert_eq!(cluster.aws.timeout, std::time::Duration::from_secs(30));
+        // startedBy must be the only filter.
+        assert!(
+            Args::try_parse_from([
+                "ecs-diagnose",
+                "cluster",
+                "prod",
+                "--service",
+                "web",
+                "--started-by",
+                "x"
+            ])
+            .is_err()
+        );
+        let watch = Args::try_parse_from(["ecs-diagnose", "cluster", "prod", "--watch"]).unwrap();
+        let Command::Cluster(cluster) = watch.command else {
+            panic!()
+        };
+        assert_eq!(cluster.watch, Some(std::time::Duration::from_secs(30)));
     }
 
     #[test]

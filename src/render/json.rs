@@ -21,6 +21,10 @@ pub struct JsonRenderer<W: Write> {
 }
 
 impl<W: Write> JsonRenderer<W> {
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     pub fn new(out: W) -> Self {
         JsonRenderer {
             out,
@@ -32,11 +36,7 @@ impl<W: Write> JsonRenderer<W> {
     fn start(&mut self) -> io::Result<()> {
         if !self.started {
             self.started = true;
-            let tool = Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-                builtin_patterns: crate::catalog::builtin_pattern_count(),
-            };
+            let tool = Tool::this();
             write!(self.out, "{{\"schema_version\":{SCHEMA_VERSION},\"tool\":")?;
             serde_json::to_writer(&mut self.out, &tool)?;
             write!(self.out, ",\"diagnoses\":[")?;
@@ -76,10 +76,20 @@ impl<W: Write> JsonRenderer<W> {
 }
 
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
     builtin_patterns: usize,
+}
+
+impl Tool {
+    pub(crate) fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            builtin_patterns: crate::catalog::builtin_pattern_count(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -92,7 +102,7 @@ struct WireSummary<'a> {
 }
 
 #[derive(Serialize)]
-struct WireDiagnosis<'a> {
+pub(crate) struct WireDiagnosis<'a> {
     source: WireSource,
     task: WireTask<'a>,
     status: &'static str,
@@ -134,7 +144,7 @@ struct WireContainer<'a> {
 }
 
 #[derive(Serialize)]
-struct WireFinding<'a> {
+pub(crate) struct WireFinding<'a> {
     pattern: &'a str,
     title: &'a str,
     category: &'a str,

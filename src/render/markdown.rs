@@ -13,6 +13,10 @@ pub struct MarkdownRenderer<W: Write> {
 }
 
 impl<W: Write> MarkdownRenderer<W> {
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     pub fn new(out: W, options: RenderOptions) -> Self {
         MarkdownRenderer {
             out,
@@ -62,10 +66,10 @@ impl<W: Write> MarkdownRenderer<W> {
         }
         match d.findings.split_first() {
             Some((best, rest)) => {
-                self.finding(best)?;
+                write_finding(&mut self.out, best)?;
                 if self.options.verbose {
                     for f in rest {
-                        self.finding(f)?;
+                        write_finding(&mut self.out, f)?;
                     }
                 } else if !rest.is_empty() {
                     let names: Vec<String> = rest.iter().map(|f| code(&f.pattern)).collect();
@@ -89,78 +93,6 @@ impl<W: Write> MarkdownRenderer<W> {
                     )?;
                 }
             }
-        }
-        Ok(())
-    }
-
-    fn finding(&mut self, f: &Finding) -> io::Result<()> {
-        writeln!(
-            self.out,
-            "### {} — {}\n",
-            f.severity.as_str().to_uppercase(),
-            escape_inline(&f.title)
-        )?;
-        writeln!(
-            self.out,
-            "Pattern {} · {} · confidence **{}** — {}\n",
-            code(&f.pattern),
-            escape_inline(&f.category),
-            f.confidence.as_str(),
-            escape_inline(&f.confidence_reason)
-        )?;
-        writeln!(self.out, "**Cause.** {}\n", escape_block(&f.cause))?;
-        if !f.candidates.is_empty() {
-            writeln!(self.out, "**Candidates, most likely first:**\n")?;
-            for (i, c) in f.candidates.iter().enumerate() {
-                writeln!(self.out, "{}. {}", i + 1, escape_block(&c.cause))?;
-                writeln!(self.out, "   - Evidence: {}", escape_block(&c.evidence))?;
-                if let Some(check) = &c.check {
-                    writeln!(self.out, "   - Check: {}", code(check))?;
-                }
-                if let Some(fix) = &c.fix {
-                    writeln!(self.out, "   - Fix: {}", escape_block(fix))?;
-                }
-            }
-            writeln!(self.out)?;
-        }
-        writeln!(self.out, "**Fix.** {}\n", escape_block(&f.fix))?;
-        if !f.commands.is_empty() {
-            let body: Vec<String> = f
-                .commands
-                .iter()
-                .map(|c| {
-                    format!(
-                        "# {} ({})\n{}",
-                        c.title.replace('\n', " "),
-                        c.kind.as_str(),
-                        c.run
-                    )
-                })
-                .collect();
-            writeln!(self.out, "{}", fence("sh", &body.join("\n\n")))?;
-        }
-        if !f.notes.is_empty() {
-            writeln!(self.out, "Notes:\n")?;
-            for n in &f.notes {
-                writeln!(self.out, "- {}", escape_block(n))?;
-            }
-            writeln!(self.out)?;
-        }
-        if !f.terraform.is_empty() {
-            let names: Vec<String> = f.terraform.iter().map(|t| code(t)).collect();
-            writeln!(self.out, "Terraform: {}\n", names.join(", "))?;
-        }
-        if !f.docs.is_empty() {
-            writeln!(self.out, "Docs:\n")?;
-            for d in &f.docs {
-                writeln!(
-                    self.out,
-                    "- [{}]({})",
-                    escape_inline(&d.title),
-                    d.url.replace(')', "%29")
-                )?;
-            }
-            writeln!(self.out)?;
         }
         Ok(())
     }
@@ -194,8 +126,86 @@ impl<W: Write> MarkdownRenderer<W> {
     }
 }
 
+/// One finding: a heading, then [`write_finding_body`].
+fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    writeln!(
+        out,
+        "### {} — {}\n",
+        f.severity.as_str().to_uppercase(),
+        escape_inline(&f.title)
+    )?;
+    write_finding_body(out, f)
+}
+
+/// A finding without its heading: confidence, cause, candidates, fix, commands, notes, docs.
+pub(crate) fn write_finding_body(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    writeln!(
+        out,
+        "Pattern {} · {} · confidence **{}** — {}\n",
+        code(&f.pattern),
+        escape_inline(&f.category),
+        f.confidence.as_str(),
+        escape_inline(&f.confidence_reason)
+    )?;
+    writeln!(out, "**Cause.** {}\n", escape_block(&f.cause))?;
+    if !f.candidates.is_empty() {
+        writeln!(out, "**Candidates, most likely first:**\n")?;
+        for (i, c) in f.candidates.iter().enumerate() {
+            writeln!(out, "{}. {}", i + 1, escape_block(&c.cause))?;
+            writeln!(out, "   - Evidence: {}", escape_block(&c.evidence))?;
+            if let Some(check) = &c.check {
+                writeln!(out, "   - Check: {}", code(check))?;
+            }
+            if let Some(fix) = &c.fix {
+                writeln!(out, "   - Fix: {}", escape_block(fix))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "**Fix.** {}\n", escape_block(&f.fix))?;
+    if !f.commands.is_empty() {
+        let body: Vec<String> = f
+            .commands
+            .iter()
+            .map(|c| {
+                format!(
+                    "# {} ({})\n{}",
+                    c.title.replace('\n', " "),
+                    c.kind.as_str(),
+                    c.run
+                )
+            })
+            .collect();
+        writeln!(out, "{}", fence("sh", &body.join("\n\n")))?;
+    }
+    if !f.notes.is_empty() {
+        writeln!(out, "Notes:\n")?;
+        for n in &f.notes {
+            writeln!(out, "- {}", escape_block(n))?;
+        }
+        writeln!(out)?;
+    }
+    if !f.terraform.is_empty() {
+        let names: Vec<String> = f.terraform.iter().map(|t| code(t)).collect();
+        writeln!(out, "Terraform: {}\n", names.join(", "))?;
+    }
+    if !f.docs.is_empty() {
+        writeln!(out, "Docs:\n")?;
+        for d in &f.docs {
+            writeln!(
+                out,
+                "- [{}]({})",
+                escape_inline(&d.title),
+                d.url.replace(')', "%29")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 /// Inline code that survives backticks inside the value.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
@@ -207,7 +217,7 @@ fn code(text: &str) -> String {
 }
 
 /// A fenced block whose fence is longer than any backtick run in the body.
-fn fence(lang: &str, body: &str) -> String {
+pub(crate) fn fence(lang: &str, body: &str) -> String {
     let fence = "`".repeat(longest_run(body, '`').max(2) + 1);
     format!("{fence}{lang}\n{body}\n{fence}\n")
 }
@@ -227,7 +237,7 @@ fn longest_run(text: &str, c: char) -> usize {
 }
 
 /// Escapes characters that would start markup or raw HTML in running text.
-fn escape_inline(text: &str) -> String {
+pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -263,6 +273,54 @@ fn escape_block(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Stops per time bucket for the most frequent causes: a table for a weekly report.
+pub(crate) fn timeline_table(
+    out: &mut dyn Write,
+    groups: &[&crate::group::Group],
+    bucket: i64,
+) -> io::Result<()> {
+    const COLUMNS: usize = 5;
+    let shown: Vec<&&crate::group::Group> = groups.iter().take(COLUMNS).collect();
+    let mut buckets: Vec<i64> = groups
+        .iter()
+        .flat_map(|g| g.timeline.keys().copied())
+        .collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    if buckets.is_empty() {
+        return Ok(());
+    }
+    let unit = if bucket >= 86_400 { "Day" } else { "Hour" };
+    write!(out, "| {unit} (UTC) | All |")?;
+    for g in &shown {
+        write!(
+            out,
+            " {} |",
+            code(g.pattern.as_deref().unwrap_or("unrecognised"))
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "|---|---:|{}", "---:|".repeat(shown.len()))?;
+    for at in buckets {
+        let all: u64 = groups
+            .iter()
+            .map(|g| g.timeline.get(&at).copied().unwrap_or(0))
+            .sum();
+        let label = crate::time::format_epoch(at);
+        let label = if bucket >= 86_400 {
+            &label[..10]
+        } else {
+            &label[..16]
+        };
+        write!(out, "| {label} | {all} |")?;
+        for g in &shown {
+            write!(out, " {} |", g.timeline.get(&at).copied().unwrap_or(0))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out)
 }
 
 #[cfg(test)]

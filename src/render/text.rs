@@ -22,6 +22,10 @@ pub struct TextRenderer<W: Write> {
 }
 
 impl<W: Write> TextRenderer<W> {
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     pub fn new(out: W, options: RenderOptions) -> Self {
         TextRenderer {
             out,
@@ -56,11 +60,11 @@ impl<W: Write> TextRenderer<W> {
         }
         match d.findings.split_first() {
             Some((best, rest)) => {
-                self.finding(best)?;
+                write_finding(&mut self.out, best)?;
                 if self.options.verbose {
                     for other in rest {
                         writeln!(self.out)?;
-                        self.finding(other)?;
+                        write_finding(&mut self.out, other)?;
                     }
                 } else if !rest.is_empty() {
                     let names: Vec<String> = rest
@@ -80,7 +84,7 @@ impl<W: Write> TextRenderer<W> {
                     )?;
                 }
             }
-            None => self.unrecognised(d)?,
+            None => write_unrecognised(&mut self.out, d)?,
         }
         writeln!(self.out)
     }
@@ -112,184 +116,6 @@ impl<W: Write> TextRenderer<W> {
                 &c.name
             };
             writeln!(self.out, "  {} {name}{exit}{reason}", "container:".dimmed())?;
-        }
-        Ok(())
-    }
-
-    fn finding(&mut self, f: &Finding) -> io::Result<()> {
-        writeln!(self.out)?;
-        writeln!(
-            self.out,
-            "{}  {}",
-            severity_label(f.severity),
-            f.title.bold()
-        )?;
-        let confidence = match f.confidence {
-            Confidence::High => "high".green(),
-            Confidence::Medium => "medium".yellow(),
-            Confidence::Low => "low".red(),
-        };
-        writeln!(
-            self.out,
-            "  {} · {} · confidence {}{}",
-            f.pattern.cyan(),
-            f.category,
-            confidence,
-            if f.transient {
-                " · often transient"
-            } else {
-                ""
-            }
-        )?;
-        writeln!(
-            self.out,
-            "  {} {}",
-            "why:".dimmed(),
-            f.confidence_reason.dimmed()
-        )?;
-
-        self.section("Cause", &f.cause)?;
-        if !f.candidates.is_empty() {
-            writeln!(self.out, "\n  {}", "Candidates, most likely first".bold())?;
-            for (i, c) in f.candidates.iter().enumerate() {
-                writeln!(self.out, "    {}. {}", i + 1, indent_rest(&c.cause, 7))?;
-                writeln!(
-                    self.out,
-                    "       {} {}",
-                    "evidence:".dimmed(),
-                    indent_rest(&c.evidence, 17)
-                )?;
-                if let Some(check) = &c.check {
-                    writeln!(self.out, "       {} {}", "check:".dimmed(), check.green())?;
-                }
-                if let Some(fix) = &c.fix {
-                    writeln!(
-                        self.out,
-                        "       {} {}",
-                        "fix:".dimmed(),
-                        indent_rest(fix, 12)
-                    )?;
-                }
-            }
-        }
-        self.section("Fix", &f.fix)?;
-        if !f.commands.is_empty() {
-            writeln!(self.out, "\n  {}", "Commands".bold())?;
-            for c in &f.commands {
-                let kind = match c.kind {
-                    CommandKind::Check => "read-only".dimmed(),
-                    CommandKind::Fix => "changes".yellow(),
-                };
-                writeln!(
-                    self.out,
-                    "    {} {} ({kind})",
-                    "#".dimmed(),
-                    c.title.dimmed()
-                )?;
-                for line in c.run.lines() {
-                    writeln!(self.out, "    {}", line.green())?;
-                }
-            }
-        }
-        if !f.notes.is_empty() {
-            writeln!(self.out, "\n  {}", "Notes".bold())?;
-            for n in &f.notes {
-                writeln!(self.out, "    - {}", indent_rest(n, 6))?;
-            }
-        }
-        if !f.terraform.is_empty() {
-            writeln!(
-                self.out,
-                "\n  {} {}",
-                "Terraform:".bold(),
-                f.terraform.join(", ")
-            )?;
-        }
-        if !f.docs.is_empty() {
-            writeln!(self.out, "\n  {}", "Docs".bold())?;
-            for doc in &f.docs {
-                writeln!(self.out, "    - {}: {}", doc.title, doc.url.underline())?;
-            }
-        }
-        self.placeholder_hint(f)
-    }
-
-    /// Tells the reader which values are placeholders and how to fill them in.
-    fn placeholder_hint(&mut self, f: &Finding) -> io::Result<()> {
-        let text = format!("{} {} {:?} {:?}", f.fix, f.cause, f.commands, f.notes);
-        let mut missing = Vec::new();
-        if text.contains("<account>") {
-            missing.push("--account");
-        }
-        if text.contains("<region>") {
-            missing.push("--region");
-        }
-        let mut known = Vec::new();
-        for (name, value) in [
-            ("account", &f.location.account),
-            ("region", &f.location.region),
-        ] {
-            if let Some(v) = value {
-                known.push(format!("{name} {} (from {})", v.value, v.source.as_str()));
-            }
-        }
-        if !known.is_empty() {
-            writeln!(
-                self.out,
-                "\n  {} {}",
-                "values:".dimmed(),
-                known.join(", ").dimmed()
-            )?;
-        }
-        if !missing.is_empty() {
-            writeln!(
-                self.out,
-                "  {}",
-                format!(
-                    "<placeholders> are values the input does not state; fill them in or pass {}",
-                    missing.join(" / ")
-                )
-                .dimmed()
-            )?;
-        }
-        Ok(())
-    }
-
-    fn section(&mut self, title: &str, body: &str) -> io::Result<()> {
-        writeln!(self.out, "\n  {}", title.bold())?;
-        for line in body.lines() {
-            writeln!(self.out, "    {line}")?;
-        }
-        Ok(())
-    }
-
-    fn unrecognised(&mut self, d: &Diagnosis) -> io::Result<()> {
-        let Some(u) = &d.unrecognised else {
-            return Ok(());
-        };
-        writeln!(
-            self.out,
-            "\n{}  {}",
-            " UNRECOGNISED ".black().on_yellow(),
-            "no pattern in the catalog matches this".bold()
-        )?;
-        if !u.normalized.is_empty() {
-            writeln!(
-                self.out,
-                "\n  {}",
-                "Normalised text (what the catalog saw)".bold()
-            )?;
-            for (field, text) in &u.normalized {
-                writeln!(self.out, "    [{field}] {text}")?;
-            }
-        }
-        writeln!(self.out, "\n  {}", "Next steps".bold())?;
-        for step in &u.next_steps {
-            writeln!(self.out, "    - {}", indent_rest(step, 6))?;
-        }
-        writeln!(self.out, "\n  {}", "Pattern stub".bold())?;
-        for line in u.pattern_stub.lines() {
-            writeln!(self.out, "    {}", line.dimmed())?;
         }
         Ok(())
     }
@@ -328,7 +154,172 @@ impl<W: Write> TextRenderer<W> {
     }
 }
 
-fn severity_label(severity: Severity) -> ColoredString {
+/// One finding in full: title, confidence and why, cause, candidates, fix, commands, notes.
+pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}  {}", severity_label(f.severity), f.title.bold())?;
+    let confidence = match f.confidence {
+        Confidence::High => "high".green(),
+        Confidence::Medium => "medium".yellow(),
+        Confidence::Low => "low".red(),
+    };
+    writeln!(
+        out,
+        "  {} · {} · confidence {}{}",
+        f.pattern.cyan(),
+        f.category,
+        confidence,
+        if f.transient {
+            " · often transient"
+        } else {
+            ""
+        }
+    )?;
+    writeln!(
+        out,
+        "  {} {}",
+        "why:".dimmed(),
+        f.confidence_reason.dimmed()
+    )?;
+
+    section(out, "Cause", &f.cause)?;
+    if !f.candidates.is_empty() {
+        writeln!(out, "\n  {}", "Candidates, most likely first".bold())?;
+        for (i, c) in f.candidates.iter().enumerate() {
+            writeln!(out, "    {}. {}", i + 1, indent_rest(&c.cause, 7))?;
+            writeln!(
+                out,
+                "       {} {}",
+                "evidence:".dimmed(),
+                indent_rest(&c.evidence, 17)
+            )?;
+            if let Some(check) = &c.check {
+                writeln!(out, "       {} {}", "check:".dimmed(), check.green())?;
+            }
+            if let Some(fix) = &c.fix {
+                writeln!(out, "       {} {}", "fix:".dimmed(), indent_rest(fix, 12))?;
+            }
+        }
+    }
+    section(out, "Fix", &f.fix)?;
+    if !f.commands.is_empty() {
+        writeln!(out, "\n  {}", "Commands".bold())?;
+        for c in &f.commands {
+            let kind = match c.kind {
+                CommandKind::Check => "read-only".dimmed(),
+                CommandKind::Fix => "changes".yellow(),
+            };
+            writeln!(out, "    {} {} ({kind})", "#".dimmed(), c.title.dimmed())?;
+            for line in c.run.lines() {
+                writeln!(out, "    {}", line.green())?;
+            }
+        }
+    }
+    if !f.notes.is_empty() {
+        writeln!(out, "\n  {}", "Notes".bold())?;
+        for n in &f.notes {
+            writeln!(out, "    - {}", indent_rest(n, 6))?;
+        }
+    }
+    if !f.terraform.is_empty() {
+        writeln!(
+            out,
+            "\n  {} {}",
+            "Terraform:".bold(),
+            f.terraform.join(", ")
+        )?;
+    }
+    if !f.docs.is_empty() {
+        writeln!(out, "\n  {}", "Docs".bold())?;
+        for doc in &f.docs {
+            writeln!(out, "    - {}: {}", doc.title, doc.url.underline())?;
+        }
+    }
+    placeholder_hint(out, f)
+}
+
+/// Tells the reader which values are placeholders and how to fill them in.
+fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let text = format!("{} {} {:?} {:?}", f.fix, f.cause, f.commands, f.notes);
+    let mut missing = Vec::new();
+    if text.contains("<account>") {
+        missing.push("--account");
+    }
+    if text.contains("<region>") {
+        missing.push("--region");
+    }
+    let mut known = Vec::new();
+    for (name, value) in [
+        ("account", &f.location.account),
+        ("region", &f.location.region),
+    ] {
+        if let Some(v) = value {
+            known.push(format!("{name} {} (from {})", v.value, v.source.as_str()));
+        }
+    }
+    if !known.is_empty() {
+        writeln!(
+            out,
+            "\n  {} {}",
+            "values:".dimmed(),
+            known.join(", ").dimmed()
+        )?;
+    }
+    if !missing.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            format!(
+                "<placeholders> are values the input does not state; fill them in or pass {}",
+                missing.join(" / ")
+            )
+            .dimmed()
+        )?;
+    }
+    Ok(())
+}
+
+fn section(out: &mut dyn Write, title: &str, body: &str) -> io::Result<()> {
+    writeln!(out, "\n  {}", title.bold())?;
+    for line in body.lines() {
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
+}
+
+/// What to do with a message nothing recognised.
+pub(crate) fn write_unrecognised(out: &mut dyn Write, d: &Diagnosis) -> io::Result<()> {
+    let Some(u) = &d.unrecognised else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "\n{}  {}",
+        " UNRECOGNISED ".black().on_yellow(),
+        "no pattern in the catalog matches this".bold()
+    )?;
+    if !u.normalized.is_empty() {
+        writeln!(
+            out,
+            "\n  {}",
+            "Normalised text (what the catalog saw)".bold()
+        )?;
+        for (field, text) in &u.normalized {
+            writeln!(out, "    [{field}] {text}")?;
+        }
+    }
+    writeln!(out, "\n  {}", "Next steps".bold())?;
+    for step in &u.next_steps {
+        writeln!(out, "    - {}", indent_rest(step, 6))?;
+    }
+    writeln!(out, "\n  {}", "Pattern stub".bold())?;
+    for line in u.pattern_stub.lines() {
+        writeln!(out, "    {}", line.dimmed())?;
+    }
+    Ok(())
+}
+
+pub(crate) fn severity_label(severity: Severity) -> ColoredString {
     match severity {
         Severity::Error => " ERROR ".white().on_red().bold(),
         Severity::Warning => " WARNING ".black().on_yellow().bold(),

@@ -69,3 +69,4 @@ pub fn top(report: &Value) -> &Value {
 pub fn finding_text(finding: &Value) -> String {
     serde_json::to_string(finding).unwrap()
 }
+pub mod moto;

@@ -1,0 +1,472 @@
+//! `ecs-diagnose cluster` and `ecs-diagnose task`: evidence from the ECS API, through the same
+//! engine and renderers as `explain`. Only these commands start an async runtime.
+
+use std::collections::HashSet;
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use super::args::{AwsArgs, ClusterArgs, TaskArgs};
+use super::error::CliError;
+use crate::context::Defaults;
+use crate::engine::{Engine, MatchCache};
+use crate::fetch::{AwsOptions, Described, Ecs, FetchError, Progress, TaskFilter, task_references};
+use crate::group::Grouping;
+use crate::model::Evidence;
+use crate::render::grouped::{self, GroupedReport, ScanInfo};
+use crate::render::{OutputFormat, RenderOptions, Renderer, Summary};
+use crate::report::Status;
+
+/// What a run found, for the exit code.
+pub struct Outcome {
+    pub unrecognised: bool,
+    /// Some tasks could not be fetched: the report is partial (exit 2).
+    pub partial: bool,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io("cannot start the async runtime".into(), e))
+}
+
+fn options(aws: &AwsArgs) -> AwsOptions {
+    AwsOptions {
+        profile: aws.profile.clone(),
+        region: aws.region.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        timeout: aws.timeout,
+    }
+}
+
+fn fetch_error(e: FetchError) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
+/// Progress on stderr, only when it is a terminal.
+struct StderrProgress {
+    on: bool,
+}
+
+impl StderrProgress {
+    fn new() -> StderrProgress {
+        StderrProgress {
+            on: io::stderr().is_terminal(),
+        }
+    }
+
+    fn clear(&self) {
+        if self.on {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+impl Progress for StderrProgress {
+    fn listed(&self, tasks: usize) {
+        if self.on {
+            eprint!("\r\x1b[2Klisting stopped tasks: {tasks}");
+        }
+    }
+
+    fn described(&self, done: usize, total: usize) {
+        if self.on {
+            eprint!("\r\x1b[2Kdescribing tasks: batch {done} of {total}");
+        }
+    }
+}
+
+pub fn cluster(
+    engine: &Engine,
+    args: &ClusterArgs,
+    format: OutputFormat,
+    options_: RenderOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let filter = match (&args.service, &args.family, &args.started_by) {
+        (Some(s), _, _) => TaskFilter::Service(s.clone()),
+        (_, Some(f), _) => TaskFilter::Family(f.clone()),
+        (_, _, Some(b)) => TaskFilter::StartedBy(b.clone()),
+        _ => TaskFilter::All,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let ecs = Ecs::connect(&options(&args.aws))
+            .await
+            .map_err(fetch_error)?;
+        match args.watch {
+            Some(interval) => {
+                watch(engine, &ecs, args, &filter, interval, format, options_, out).await
+            }
+            None => scan(engine, &ecs, args, &filter, format, options_, out).await,
+        }
+    })
+}
+
+fn filter_words(filter: &TaskFilter) -> Option<String> {
+    match filter {
+        TaskFilter::All => None,
+        TaskFilter::Service(s) => Some(format!("service {s}")),
+        TaskFilter::Family(f) => Some(format!("family {f}")),
+        TaskFilter::StartedBy(b) => Some(format!("started by {b}")),
+    }
+}
+
+/// Tasks that stopped within `since` (tasks without a stop time are kept: better shown than lost).
+fn recent(evidence: &Evidence, since: Option<Duration>, now: i64) -> bool {
+    let Some(since) = since else { return true };
+    let Some(at) = evidence
+        .meta
+        .stopped_at
+        .as_deref()
+        .and_then(crate::time::parse_rfc3339)
+    else {
+        return true;
+    };
+    now - at <= i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+}
+
+async fn scan(
+    engine: &Engine,
+    ecs: &Ecs,
+    args: &ClusterArgs,
+    filter: &TaskFilter,
+    format: OutputFormat,
+    render_options: RenderOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let progress = StderrProgress::new();
+    let arns = ecs
+        .list_stopped(&args.cluster, filter, args.limit, &progress)
+        .await
+        .map_err(|e| {
+            progress.clear();
+            fetch_error(e)
+        })?;
+    let described = ecs
+        .describe(
+            &args.cluster,
+            &arns,
+            usize::from(args.concurrency),
+            &progress,
+        )
+        .await;
+    progress.clear();
+
+    let mut warnings = failure_warnings(&described);
+    let errors = missing_errors(&described);
+    let now = crate::time::now();
+    let mut tasks: Vec<&Evidence> = described
+        .tasks
+        .iter()
+        .filter(|e| recent(e, args.since, now))
+        .collect();
+    let skipped = described.tasks.len() - tasks.len();
+    if skipped > 0 {
+        warnings.push(format!(
+            "left out {skipped} task(s) that stopped before --since"
+        ));
+    }
+    // Newest first, so examples and representatives are the latest stops.
+    tasks.sort_by(|a, b| b.meta.stopped_at.cmp(&a.meta.stopped_at));
+
+    let defaults = Defaults {
+        account: None,
+        region: Some(ecs.region.clone()),
+    };
+    let mut cache = MatchCache::default();
+    let mut grouping = Grouping::default();
+    let mut diagnoses = Vec::with_capacity(tasks.len());
+    let mut account = None;
+    for evidence in tasks {
+        let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+        if account.is_none() {
+            account = evidence
+                .meta
+                .task_arn
+                .as_deref()
+                .and_then(crate::arn::Arn::parse)
+                .and_then(|a| a.account_id().map(str::to_string));
+        }
+        grouping.add(&diagnosis);
+        diagnoses.push(diagnosis);
+    }
+
+    let partial = !described.missing.is_empty();
+    let scan = ScanInfo {
+        kind: "cluster",
+        subject: format!("cluster {}", crate::arn::cluster_name(&args.cluster)),
+        cluster: Some(crate::arn::cluster_name(&args.cluster).to_string()),
+        region: Some(ecs.region.clone()),
+        account,
+        filter: filter_words(filter),
+        tasks_listed: arns.len(),
+        tasks_diagnosed: diagnoses.len(),
+        api_calls: [
+            ("ListTasks", ecs.calls.list_tasks.load(std::sync::atomic::Ordering::Relaxed)),
+            ("DescribeTasks", ecs.calls.describe_tasks.load(std::sync::atomic::Ordering::Relaxed)),
+        ]
+        .into_iter()
+        .collect(),
+        empty_note: diagnoses.is_empty().then(|| {
+            "No stopped tasks found. ECS keeps stopped tasks for about an hour; for older stops, have an EventBridge rule send \"ECS Task State Change\" events to CloudWatch Logs and run `ecs-diagnose events` on the export (see the README).".to_string()
+        }),
+        partial,
+    };
+    if format != OutputFormat::Json {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+    }
+    let report = GroupedReport {
+        scan: &scan,
+        grouping: &grouping,
+        diagnoses: &diagnoses,
+        warnings: &warnings,
+        errors: &errors,
+    };
+    grouped::render(format, out, &report, render_options)
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    Ok(Outcome {
+        unrecognised: grouping.unrecognised > 0,
+        partial,
+    })
+}
+
+fn failure_warnings(described: &Described) -> Vec<String> {
+    described
+        .failures
+        .iter()
+        .map(|(arn, reason)| {
+            let hint = if reason.starts_with("MISSING") {
+                "; ECS keeps stopped tasks for about an hour, so an older task is gone from the API"
+            } else {
+                ""
+            };
+            format!("DescribeTasks could not describe {arn}: {reason}{hint}")
+        })
+        .collect()
+}
+
+/// One error per failed batch, naming the tasks that were not diagnosed.
+fn missing_errors(described: &Described) -> Vec<String> {
+    described
+        .missing
+        .iter()
+        .map(|(arns, error)| {
+            let ids: Vec<&str> = arns
+                .iter()
+                .map(|a| a.rsplit('/').next().unwrap_or(a))
+                .collect();
+            let shown = ids.iter().take(5).copied().collect::<Vec<_>>().join(", ");
+            let more = if ids.len() > 5 {
+                format!(" and {} more", ids.len() - 5)
+            } else {
+                String::new()
+            };
+            let first = error.to_string();
+            let first = first.lines().next().unwrap_or_default();
+            format!(
+                "{} task(s) were not diagnosed ({shown}{more}): {first}",
+                ids.len()
+            )
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn watch(
+    engine: &Engine,
+    ecs: &Ecs,
+    args: &ClusterArgs,
+    filter: &TaskFilter,
+    interval: Duration,
+    format: OutputFormat,
+    render_options: RenderOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    eprintln!(
+        "watching cluster {} every {}s for stopped tasks; Ctrl-C to stop",
+        args.cluster,
+        interval.as_secs()
+    );
+    let defaults = Defaults {
+        account: None,
+        region: Some(ecs.region.clone()),
+    };
+    let mut cache = MatchCache::default();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut unrecognised = false;
+    let mut output = WatchOutput::new(format, out, render_options);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        match ecs
+            .list_stopped(&args.cluster, filter, args.limit, &crate::fetch::Quiet)
+            .await
+        {
+            Ok(arns) => {
+                // Forget tasks ECS no longer lists, so the set stays as small as the cluster.
+                let listed: HashSet<&String> = arns.iter().collect();
+                seen.retain(|arn| listed.contains(arn));
+                let new: Vec<String> = arns
+                    .iter()
+                    .filter(|a| !seen.contains(*a))
+                    .cloned()
+                    .collect();
+                let described = ecs
+                    .describe(
+                        &args.cluster,
+                        &new,
+                        usize::from(args.concurrency),
+                        &crate::fetch::Quiet,
+                    )
+                    .await;
+                for w in failure_warnings(&described)
+                    .iter()
+                    .chain(&missing_errors(&described))
+                {
+                    eprintln!("warning: {w}");
+                }
+                let mut tasks = described.tasks;
+                tasks.sort_by(|a, b| a.meta.stopped_at.cmp(&b.meta.stopped_at));
+                let now = crate::time::now();
+                for evidence in tasks.iter().filter(|e| recent(e, args.since, now)) {
+                    if let Some(arn) = &evidence.meta.task_arn {
+                        seen.insert(arn.clone());
+                    }
+                    let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+                    unrecognised |= diagnosis.status == Status::Unrecognised;
+                    output
+                        .write(&diagnosis)
+                        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+                }
+            }
+            // A throttled or slow poll is worth a warning, not the end of the watch.
+            Err(e) if e.is_transient() => eprintln!(
+                "warning: {}",
+                e.to_string().lines().next().unwrap_or_default()
+            ),
+            Err(e) => return Err(fetch_error(e)),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = &mut ctrl_c => break,
+        }
+    }
+    output
+        .finish()
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    eprintln!("stopped watching");
+    Ok(Outcome {
+        unrecognised,
+        partial: false,
+    })
+}
+
+/// Where watch mode writes each diagnosis as it comes. JSON becomes JSON Lines (one diagnosis
+/// per line), since the stream has no end.
+enum WatchOutput<'o> {
+    Render(Renderer<&'o mut dyn Write>),
+    JsonLines(&'o mut dyn Write),
+}
+
+impl<'o> WatchOutput<'o> {
+    fn new(
+        format: OutputFormat,
+        out: &'o mut dyn Write,
+        options: RenderOptions,
+    ) -> WatchOutput<'o> {
+        match format {
+            OutputFormat::Json => WatchOutput::JsonLines(out),
+            _ => WatchOutput::Render(Renderer::new(format, out, options)),
+        }
+    }
+
+    fn write(&mut self, diagnosis: &crate::report::Diagnosis) -> io::Result<()> {
+        match self {
+            WatchOutput::Render(r) => {
+                r.diagnosis(diagnosis)?;
+                r.flush()
+            }
+            WatchOutput::JsonLines(out) => {
+                serde_json::to_writer(
+                    &mut **out,
+                    &crate::render::json::WireDiagnosis::from(diagnosis),
+                )?;
+                out.write_all(b"\n")?;
+                out.flush()
+            }
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            WatchOutput::Render(r) => r.finish(&Summary::default()),
+            WatchOutput::JsonLines(out) => out.flush(),
+        }
+    }
+}
+
+pub fn task(
+    engine: &Engine,
+    args: &TaskArgs,
+    format: OutputFormat,
+    render_options: RenderOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let ecs = Ecs::connect(&options(&args.aws))
+            .await
+            .map_err(fetch_error)?;
+        let references = task_references(&args.tasks);
+        let described = ecs
+            .describe(&args.cluster, &references, 8, &crate::fetch::Quiet)
+            .await;
+        if let Some((_, error)) = described.missing.iter().find(|(_, e)| !e.is_transient())
+            && described.tasks.is_empty()
+        {
+            return Err(fetch_error(error.clone()));
+        }
+        let warnings = failure_warnings(&described);
+        let errors = missing_errors(&described);
+        if format != OutputFormat::Json {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+        }
+        let defaults = Defaults {
+            account: None,
+            region: Some(ecs.region.clone()),
+        };
+        let mut cache = MatchCache::default();
+        let mut summary = Summary::default();
+        let mut renderer = Renderer::new(format, &mut *out, render_options);
+        for evidence in &described.tasks {
+            let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+            summary.add(&diagnosis);
+            renderer
+                .diagnosis(&diagnosis)
+                .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+        }
+        summary.warnings = warnings;
+        summary.errors = errors;
+        renderer
+            .finish(&summary)
+            .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+        if described.tasks.is_empty() && described.missing.is_empty() {
+            return Err(CliError::Reported);
+        }
+        Ok(Outcome {
+            unrecognised: summary.unrecognised > 0,
+            partial: !described.missing.is_empty(),
+        })
+    })
+}

@@ -1,0 +1,449 @@
+//! Reports about many tasks at once (`cluster`, `events`): causes ranked by how many tasks they
+//! stopped, failures first, normal stops apart, unrecognised messages listed as gaps.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+use serde::Serialize;
+
+use super::json::{SCHEMA_VERSION, Tool, WireDiagnosis, WireFinding};
+use super::text::{severity_label, write_finding};
+use super::{OutputFormat, RenderOptions};
+use crate::group::{Group, Grouping};
+use crate::report::{Diagnosis, Status};
+
+/// What was scanned, for the report's heading.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanInfo {
+    /// `cluster`, `events`, ...
+    pub kind: &'static str,
+    /// What was scanned, in words: "cluster prod", "3 files".
+    pub subject: String,
+    pub cluster: Option<String>,
+    pub region: Option<String>,
+    pub account: Option<String>,
+    /// The filter, in words ("service web").
+    pub filter: Option<String>,
+    /// Tasks found before describing, and tasks diagnosed.
+    pub tasks_listed: usize,
+    pub tasks_diagnosed: usize,
+    /// API calls made, by operation.
+    pub api_calls: std::collections::BTreeMap<&'static str, usize>,
+    /// Said when nothing was found.
+    pub empty_note: Option<String>,
+    /// True when some tasks could not be fetched: the counts are a lower bound.
+    pub partial: bool,
+}
+
+/// Everything a grouped report shows.
+pub struct GroupedReport<'a> {
+    pub scan: &'a ScanInfo,
+    pub grouping: &'a Grouping,
+    /// Per-task diagnoses, included in JSON (empty for archives, which can be huge).
+    pub diagnoses: &'a [Diagnosis],
+    pub warnings: &'a [String],
+    pub errors: &'a [String],
+}
+
+pub fn render(
+    format: OutputFormat,
+    out: &mut dyn Write,
+    report: &GroupedReport<'_>,
+    options: RenderOptions,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Text => text(out, report, options),
+        OutputFormat::Json => json(out, report),
+        OutputFormat::Markdown => markdown(out, report),
+    }?;
+    out.flush()
+}
+
+fn heading(scan: &ScanInfo) -> String {
+    let mut parts = vec![scan.subject.clone()];
+    if let Some(region) = &scan.region {
+        parts.push(region.clone());
+    }
+    if let Some(account) = &scan.account {
+        parts.push(format!("account {account}"));
+    }
+    if let Some(filter) = &scan.filter {
+        parts.push(filter.clone());
+    }
+    parts.join(" · ")
+}
+
+fn when(group: &Group) -> Option<String> {
+    match (&group.first_stopped, &group.last_stopped) {
+        (Some((a, first)), Some((b, last))) if a != b => Some(format!("{first} → {last}")),
+        (Some((_, first)), _) => Some(first.clone()),
+        _ => None,
+    }
+}
+
+fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
+    let mut items: Vec<(&String, &u64)> = map.iter().collect();
+    items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> = items
+        .iter()
+        .take(5)
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect();
+    let more = items.len().saturating_sub(5);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn where_(group: &Group) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(when) = when(group) {
+        lines.push(format!("when: {when}"));
+    }
+    if group.clusters.len() > 1 {
+        lines.push(format!("clusters: {}", counts(&group.clusters)));
+    }
+    if !group.services.is_empty() {
+        lines.push(format!("services: {}", counts(&group.services)));
+    } else if !group.families.is_empty() {
+        lines.push(format!("families: {}", counts(&group.families)));
+    }
+    if !group.examples.is_empty() {
+        lines.push(format!("tasks: {}", group.examples.join(", ")));
+    }
+    lines
+}
+
+fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions) -> io::Result<()> {
+    let scan = report.scan;
+    let g = report.grouping;
+    writeln!(out, "{}", heading(scan).bold())?;
+    let partial = if scan.partial {
+        " (partial: see the errors below)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{} stopped tasks: {} failed, {} normal stops, {} unrecognised{partial}",
+        g.tasks, g.failures, g.benign, g.unrecognised
+    )?;
+    if !scan.api_calls.is_empty() {
+        let calls: Vec<String> = scan
+            .api_calls
+            .iter()
+            .map(|(op, n)| format!("{n} {op}"))
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            format!("API calls: {}", calls.join(", ")).dimmed()
+        )?;
+    }
+    if let Some(note) = &scan.empty_note {
+        writeln!(out, "\n{note}")?;
+    }
+    let groups = g.groups();
+    for (status, title) in [
+        (Status::Failure, "Failures, most frequent first"),
+        (Status::Unrecognised, "Unrecognised: not in the catalog"),
+        (Status::Benign, "Normal stops"),
+    ] {
+        let section: Vec<&&Group> = groups.iter().filter(|gr| gr.status == status).collect();
+        if section.is_empty() {
+            continue;
+        }
+        let tasks: u64 = section.iter().map(|gr| gr.count).sum();
+        writeln!(
+            out,
+            "\n{} {}",
+            title.bold().underline(),
+            format!("({} causes, {tasks} tasks)", section.len()).dimmed()
+        )?;
+        for group in section {
+            let label = match group.severity {
+                Some(severity) => severity_label(severity).to_string(),
+                None => " ? ".black().on_yellow().to_string(),
+            };
+            let name = group.pattern.as_deref().unwrap_or("unrecognised");
+            writeln!(
+                out,
+                "\n{:>5}× {label} {} {}",
+                group.count,
+                group.title.bold(),
+                format!("[{name}]").cyan()
+            )?;
+            for line in where_(group) {
+                writeln!(out, "        {}", line.dimmed())?;
+            }
+            match (status, group.representative.primary()) {
+                (Status::Benign, _) if !options.verbose => {}
+                (_, Some(finding)) => {
+                    let variants = group.variants();
+                    let shown_for = group
+                        .examples
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("the first task");
+                    if group.count > 1 {
+                        let note = if variants > 1 {
+                            format!(
+                                "details for {shown_for}; the fix differs between tasks in {variants} ways (images, accounts)"
+                            )
+                        } else {
+                            format!(
+                                "details for {shown_for}; the same fix applies to all {}",
+                                group.count
+                            )
+                        };
+                        writeln!(out, "        {}", note.dimmed())?;
+                    }
+                    let mut indented = Indented::new(&mut *out, "      ");
+                    write_finding(&mut indented, finding)?;
+                }
+                (_, None) => {
+                    if let Some(masked) = &group.masked_text {
+                        writeln!(out, "        message: {masked}")?;
+                    }
+                    if let Some(u) = &group.representative.unrecognised {
+                        writeln!(
+                            out,
+                            "        {}",
+                            "pattern stub (save as <dir>/<id>.yaml, pass --catalog <dir>):"
+                                .dimmed()
+                        )?;
+                        for line in u.pattern_stub.lines() {
+                            writeln!(out, "          {}", line.dimmed())?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for w in report.warnings {
+        writeln!(out, "\n{} {w}", "warning:".yellow().bold())?;
+    }
+    Ok(())
+}
+
+/// Prefixes every line written through it (to nest a finding under its group).
+struct Indented<'w> {
+    out: &'w mut dyn Write,
+    prefix: &'static str,
+    at_line_start: bool,
+}
+
+impl<'w> Indented<'w> {
+    fn new(out: &'w mut dyn Write, prefix: &'static str) -> Self {
+        Indented {
+            out,
+            prefix,
+            at_line_start: true,
+        }
+    }
+}
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        for line in buf.split_inclusive(|b| *b == b'\n') {
+            // Blank lines stay blank: no trailing spaces.
+            if self.at_line_start && line != b"\n" {
+                self.out.write_all(self.prefix.as_bytes())?;
+            }
+            self.out.write_all(line)?;
+            self.at_line_start = line.ends_with(b"\n");
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[derive(Serialize)]
+struct WireReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    scan: &'a ScanInfo,
+    summary: WireGroupSummary,
+    groups: Vec<WireGroup<'a>>,
+    diagnoses: Vec<WireDiagnosis<'a>>,
+    warnings: &'a [String],
+    errors: &'a [String],
+}
+
+#[derive(Serialize)]
+struct WireGroupSummary {
+    tasks: u64,
+    failures: u64,
+    benign: u64,
+    unrecognised: u64,
+    partial: bool,
+}
+
+#[derive(Serialize)]
+struct WireGroup<'a> {
+    /// The pattern id, or null for unrecognised messages.
+    pattern: Option<&'a str>,
+    title: &'a str,
+    status: &'static str,
+    severity: Option<&'static str>,
+    count: u64,
+    first_stopped_at: Option<&'a str>,
+    last_stopped_at: Option<&'a str>,
+    services: &'a std::collections::BTreeMap<String, u64>,
+    families: &'a std::collections::BTreeMap<String, u64>,
+    clusters: &'a std::collections::BTreeMap<String, u64>,
+    example_tasks: &'a [String],
+    /// Distinct renderings of the fix among the group's tasks.
+    fix_variants: usize,
+    /// The best finding of the group's first task (cause, fix, commands for that task).
+    finding: Option<WireFinding<'a>>,
+    /// Unrecognised groups: the message with ids, addresses and numbers masked.
+    masked_text: Option<&'a str>,
+    pattern_stub: Option<&'a str>,
+    /// Stops per time bucket (start of bucket, RFC 3339 UTC), when the report has a timeline.
+    timeline: Option<Vec<(String, u64)>>,
+}
+
+fn wire_group<'a>(group: &'a Group, timeline: bool) -> WireGroup<'a> {
+    WireGroup {
+        pattern: group.pattern.as_deref(),
+        title: &group.title,
+        status: group.status.as_str(),
+        severity: group.severity.map(|s| s.as_str()),
+        count: group.count,
+        first_stopped_at: group.first_stopped.as_ref().map(|(_, t)| t.as_str()),
+        last_stopped_at: group.last_stopped.as_ref().map(|(_, t)| t.as_str()),
+        services: &group.services,
+        families: &group.families,
+        clusters: &group.clusters,
+        example_tasks: &group.examples,
+        fix_variants: group.variants(),
+        finding: group.representative.primary().map(WireFinding::from),
+        masked_text: group.masked_text.as_deref(),
+        pattern_stub: group
+            .representative
+            .unrecognised
+            .as_ref()
+            .map(|u| u.pattern_stub.as_str()),
+        timeline: timeline.then(|| {
+            group
+                .timeline
+                .iter()
+                .map(|(at, n)| (crate::time::format_epoch(*at), *n))
+                .collect()
+        }),
+    }
+}
+
+fn json(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
+    let g = report.grouping;
+    let wire = WireReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::this(),
+        scan: report.scan,
+        summary: WireGroupSummary {
+            tasks: g.tasks,
+            failures: g.failures,
+            benign: g.benign,
+            unrecognised: g.unrecognised,
+            partial: report.scan.partial,
+        },
+        groups: g
+            .groups()
+            .into_iter()
+            .map(|gr| wire_group(gr, g.bucket().is_some()))
+            .collect(),
+        diagnoses: report.diagnoses.iter().map(WireDiagnosis::from).collect(),
+        warnings: report.warnings,
+        errors: report.errors,
+    };
+    serde_json::to_writer(&mut *out, &wire)?;
+    writeln!(out)
+}
+
+fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
+    let scan = report.scan;
+    let g = report.grouping;
+    writeln!(
+        out,
+        "# Stopped ECS tasks: {}\n",
+        super::markdown::escape_inline(&heading(scan))
+    )?;
+    writeln!(
+        out,
+        "{} stopped tasks: {} failed, {} normal stops, {} unrecognised{}.\n",
+        g.tasks,
+        g.failures,
+        g.benign,
+        g.unrecognised,
+        if scan.partial { " (partial)" } else { "" }
+    )?;
+    if let Some(note) = &scan.empty_note {
+        writeln!(out, "{}\n", super::markdown::escape_inline(note))?;
+    }
+    let groups = g.groups();
+    if !groups.is_empty() {
+        writeln!(
+            out,
+            "| Tasks | Cause | Pattern | First | Last |\n|---:|---|---|---|---|"
+        )?;
+        for group in &groups {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                group.count,
+                super::markdown::escape_inline(&group.title),
+                super::markdown::code(group.pattern.as_deref().unwrap_or("unrecognised")),
+                group.first_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
+                group.last_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(size) = g.bucket() {
+        super::markdown::timeline_table(out, &groups, size)?;
+    }
+    for group in groups.iter().filter(|gr| gr.status != Status::Benign) {
+        writeln!(
+            out,
+            "## {} × {}\n",
+            group.count,
+            super::markdown::escape_inline(&group.title)
+        )?;
+        for line in where_(group) {
+            writeln!(out, "- {}", super::markdown::escape_inline(&line))?;
+        }
+        writeln!(out)?;
+        match group.representative.primary() {
+            Some(finding) => super::markdown::write_finding_body(out, finding)?,
+            None => {
+                if let Some(masked) = &group.masked_text {
+                    writeln!(out, "{}", super::markdown::fence("text", masked))?;
+                }
+                if let Some(u) = &group.representative.unrecognised {
+                    writeln!(
+                        out,
+                        "Pattern stub:\n\n{}",
+                        super::markdown::fence("yaml", &u.pattern_stub)
+                    )?;
+                }
+            }
+        }
+    }
+    for w in report.warnings {
+        writeln!(
+            out,
+            "> **Warning:** {}\n",
+            super::markdown::escape_inline(w)
+        )?;
+    }
+    for e in report.errors {
+        writeln!(out, "> **Error:** {}\n", super::markdown::escape_inline(e))?;
+    }
+    Ok(())
+}
