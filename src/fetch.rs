@@ -100,7 +100,7 @@ impl Ecs {
                     .operation_timeout(options.timeout)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(4));
+            .retry_config(RetryConfig::standard().with_max_attempts(3));
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }

@@ -70,3 +70,4 @@ pub fn finding_text(finding: &Value) -> String {
     serde_json::to_string(finding).unwrap()
 }
 pub mod moto;
+pub mod fake_ecs;
