@@ -23,7 +23,11 @@ fn run(endpoint: &str, args: &[&str]) -> Output {
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -39,7 +43,10 @@ fn paginated(n: usize) {
             Reply::Ok(list_page(&arns, body))
         }
         "DescribeTasks" => {
-            assert!(body["tasks"].as_array().unwrap().len() <= 100, "at most 100 tasks per DescribeTasks");
+            assert!(
+                body["tasks"].as_array().unwrap().len() <= 100,
+                "at most 100 tasks per DescribeTasks"
+            );
             Reply::Ok(describe_oom(body))
         }
         _ => Reply::Error(400, "UnknownOperationException", "unknown"),
@@ -85,7 +92,10 @@ fn describe_failures_are_warnings_and_the_rest_is_diagnosed() {
     let report = json_of(&out);
     assert_eq!(report["summary"]["tasks"], 2);
     let warning = report["warnings"][0].as_str().unwrap();
-    assert!(warning.contains("MISSING") && warning.contains("about an hour"), "{warning}");
+    assert!(
+        warning.contains("MISSING") && warning.contains("about an hour"),
+        "{warning}"
+    );
 }
 
 #[test]
@@ -108,7 +118,9 @@ fn persistent_throttling_gives_a_partial_result_that_says_so() {
     let fake = FakeEcs::start(move |op, body, _| match op {
         "ListTasks" => Reply::Ok(list_page(&arns, body)),
         // The second batch (tasks 100..150) never gets through.
-        _ if body["tasks"].as_array().unwrap().len() == 50 => Reply::Error(400, "ThrottlingException", "Rate exceeded"),
+        _ if body["tasks"].as_array().unwrap().len() == 50 => {
+            Reply::Error(400, "ThrottlingException", "Rate exceeded")
+        }
         _ => Reply::Ok(describe_oom(body)),
     });
     let out = run(&fake.endpoint(), &["cluster", "demo", "-o", "json"]);
@@ -119,7 +131,10 @@ fn persistent_throttling_gives_a_partial_result_that_says_so() {
     assert_eq!(report["summary"]["partial"], true);
     // ...and the report names the 50 that were not, and why.
     let error = report["errors"][0].as_str().unwrap();
-    assert!(error.starts_with("50 task(s) were not diagnosed"), "{error}");
+    assert!(
+        error.starts_with("50 task(s) were not diagnosed"),
+        "{error}"
+    );
     assert!(error.contains("throttled"), "{error}");
 }
 
@@ -128,27 +143,42 @@ fn server_errors_keep_what_was_fetched() {
     let arns = task_arns(150);
     let fake = FakeEcs::start(move |op, body, _| match op {
         "ListTasks" => Reply::Ok(list_page(&arns, body)),
-        _ if body["tasks"].as_array().unwrap().len() == 50 => Reply::Error(500, "ServerException", "Internal error"),
+        _ if body["tasks"].as_array().unwrap().len() == 50 => {
+            Reply::Error(500, "ServerException", "Internal error")
+        }
         _ => Reply::Ok(describe_oom(body)),
     });
     let out = run(&fake.endpoint(), &["cluster", "demo", "--color", "never"]);
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("100 stopped tasks") && text.contains("partial"), "{text}");
+    assert!(
+        text.contains("100 stopped tasks") && text.contains("partial"),
+        "{text}"
+    );
     let err = stderr(&out);
-    assert!(err.contains("50 task(s) were not diagnosed") && err.contains("server error"), "{err}");
+    assert!(
+        err.contains("50 task(s) were not diagnosed") && err.contains("server error"),
+        "{err}"
+    );
 }
 
 #[test]
 fn access_denied_names_the_actions_needed() {
     let fake = FakeEcs::start(|_, _, _| {
-        Reply::Error(400, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:ListTasks")
+        Reply::Error(
+            400,
+            "AccessDeniedException",
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: ecs:ListTasks",
+        )
     });
     let out = run(&fake.endpoint(), &["cluster", "demo"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("access denied calling ecs:ListTasks"), "{err}");
-    assert!(err.contains("ecs:ListTasks") && err.contains("ecs:DescribeTasks"), "{err}");
+    assert!(
+        err.contains("ecs:ListTasks") && err.contains("ecs:DescribeTasks"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
 }
 
@@ -157,19 +187,34 @@ fn a_server_that_never_answers_is_bounded_by_the_timeout() {
     let fake = FakeEcs::start(|_, _, _| Reply::Hang);
     let start = Instant::now();
     let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "2s"]);
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no answer from the ECS API for ListTasks"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no answer from the ECS API for ListTasks"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn a_refused_connection_is_a_clear_error() {
     // Bind and drop: nothing listens on that port any more.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = run(&format!("http://127.0.0.1:{port}"), &["cluster", "demo"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("cannot connect to the ECS API") && err.contains("Connection refused"), "{err}");
+    assert!(
+        err.contains("cannot connect to the ECS API") && err.contains("Connection refused"),
+        "{err}"
+    );
 }
 
 /// A process environment with no credentials anywhere and no region.
@@ -177,8 +222,13 @@ fn bare(endpoint: &str, args: &[&str], region: bool) -> Output {
     let home = std::env::temp_dir().join(format!("ecs-diagnose-bare-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"));
-    cmd.args(args).args(["--endpoint-url", endpoint]).env_clear().env("HOME", &home).env("AWS_EC2_METADATA_DISABLED", "true");
-    cmd.env("AWS_CONFIG_FILE", home.join("none")).env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
+    cmd.args(args)
+        .args(["--endpoint-url", endpoint])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    cmd.env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
     if region {
         cmd.args(["--region", "us-east-1"]);
     }
@@ -191,7 +241,10 @@ fn missing_credentials_say_how_to_provide_them() {
     let out = bare(&fake.endpoint(), &["cluster", "demo"], true);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("no usable AWS credentials") && err.contains("--profile"), "{err}");
+    assert!(
+        err.contains("no usable AWS credentials") && err.contains("--profile"),
+        "{err}"
+    );
     assert_eq!(fake.count("ListTasks"), 0, "nothing is sent unsigned");
 }
 
@@ -200,7 +253,11 @@ fn missing_region_is_reported_before_any_call() {
     let fake = FakeEcs::start(|_, _, _| Reply::Ok(json!({"taskArns": []})));
     let out = bare(&fake.endpoint(), &["cluster", "demo"], false);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no AWS region is configured"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no AWS region is configured"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -209,8 +266,15 @@ fn no_stopped_tasks_points_at_the_event_archive() {
     let out = run(&fake.endpoint(), &["cluster", "demo", "--color", "never"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("about an hour") && text.contains("ecs-diagnose events"), "{text}");
-    assert_eq!(fake.count("DescribeTasks"), 0, "nothing to describe, no call");
+    assert!(
+        text.contains("about an hour") && text.contains("ecs-diagnose events"),
+        "{text}"
+    );
+    assert_eq!(
+        fake.count("DescribeTasks"),
+        0,
+        "nothing to describe, no call"
+    );
 }
 
 #[test]
@@ -221,8 +285,19 @@ fn watch_prints_each_new_task_once_and_stops_on_ctrl_c() {
         "ListTasks" => Reply::Ok(list_page(&arns[..if n == 0 { 1 } else { 3 }], body)),
         _ => Reply::Ok(describe_oom(body)),
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"))
-        .args(["cluster", "demo", "--watch", "1s", "-o", "json", "--endpoint-url", &fake.endpoint(), "--region", "us-east-1"])
+    let child = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"))
+        .args([
+            "cluster",
+            "demo",
+            "--watch",
+            "1s",
+            "-o",
+            "json",
+            "--endpoint-url",
+            &fake.endpoint(),
+            "--region",
+            "us-east-1",
+        ])
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -231,15 +306,26 @@ fn watch_prints_each_new_task_once_and_stops_on_ctrl_c() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(3500));
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "Ctrl-C stops cleanly: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "Ctrl-C stops cleanly: {}",
+        stderr(&out)
+    );
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON Lines"))
         .collect();
-    let arns: Vec<&str> = lines.iter().map(|d| d["task"]["arn"].as_str().unwrap()).collect();
+    let arns: Vec<&str> = lines
+        .iter()
+        .map(|d| d["task"]["arn"].as_str().unwrap())
+        .collect();
     assert_eq!(arns.len(), 3, "each task once: {arns:?}");
     assert!(fake.count("ListTasks") >= 3);
     assert!(stderr(&out).contains("stopped watching"));

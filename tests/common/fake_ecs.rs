@@ -30,7 +30,9 @@ pub struct FakeEcs {
 
 impl FakeEcs {
     /// Serves `handler(operation, body, n)`, where `n` counts calls of that operation from 0.
-    pub fn start(handler: impl Fn(&str, &Value, usize) -> Reply + Send + Sync + 'static) -> FakeEcs {
+    pub fn start(
+        handler: impl Fn(&str, &Value, usize) -> Reply + Send + Sync + 'static,
+    ) -> FakeEcs {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().unwrap().port();
         let calls: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
@@ -51,7 +53,12 @@ impl FakeEcs {
     }
 
     pub fn count(&self, operation: &str) -> usize {
-        self.calls.lock().unwrap().iter().filter(|(op, _)| op == operation).count()
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(op, _)| op == operation)
+            .count()
     }
 }
 
@@ -77,7 +84,14 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<Vec<(String, Value)
             }
             if let Some((name, value)) = header.split_once(':') {
                 match name.to_ascii_lowercase().as_str() {
-                    "x-amz-target" => target = value.trim().rsplit('.').next().unwrap_or_default().to_string(),
+                    "x-amz-target" => {
+                        target = value
+                            .trim()
+                            .rsplit('.')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    }
                     "content-length" => length = value.trim().parse().unwrap_or(0),
                     _ => {}
                 }
@@ -96,7 +110,9 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<Vec<(String, Value)
         };
         let (status, payload) = match handler(&target, &body, n) {
             Reply::Ok(value) => (200, value),
-            Reply::Error(status, kind, message) => (status, json!({"__type": kind, "message": message})),
+            Reply::Error(status, kind, message) => {
+                (status, json!({"__type": kind, "message": message}))
+            }
             Reply::Hang => {
                 std::thread::sleep(Duration::from_secs(3600));
                 return;
@@ -115,12 +131,17 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<Vec<(String, Value)
 
 /// `n` stopped task ARNs in cluster `demo`.
 pub fn task_arns(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("arn:aws:ecs:us-east-1:123456789012:task/demo/{i:032x}")).collect()
+    (0..n)
+        .map(|i| format!("arn:aws:ecs:us-east-1:123456789012:task/demo/{i:032x}"))
+        .collect()
 }
 
 /// A ListTasks page of `arns`, honouring `maxResults` and `nextToken` (an offset).
 pub fn list_page(arns: &[String], body: &Value) -> Value {
-    let start: usize = body["nextToken"].as_str().and_then(|t| t.parse().ok()).unwrap_or(0);
+    let start: usize = body["nextToken"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
     let size = body["maxResults"].as_u64().unwrap_or(100) as usize;
     let end = (start + size).min(arns.len());
     let mut page = json!({"taskArns": arns[start..end]});

@@ -69,5 +69,5 @@ pub fn top(report: &Value) -> &Value {
 pub fn finding_text(finding: &Value) -> String {
     serde_json::to_string(finding).unwrap()
 }
-pub mod moto;
 pub mod fake_ecs;
+pub mod moto;

@@ -47,8 +47,12 @@ impl Moto {
             .expect("start the moto server");
         let stdout = child.stdout.take().expect("piped");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read from the moto server");
-        let rest = line.strip_prefix("READY ").unwrap_or_else(|| panic!("moto did not start: {line:?}"));
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read from the moto server");
+        let rest = line
+            .strip_prefix("READY ")
+            .unwrap_or_else(|| panic!("moto did not start: {line:?}"));
         let (port, seeded) = rest.split_once(' ').expect("READY <port> <json>");
         Moto {
             child,
