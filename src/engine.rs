@@ -65,6 +65,16 @@ struct RuleMatch {
     conditions: Vec<String>,
 }
 
+/// The best pattern of a task, without the rendered text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    /// The best pattern's id; `None` when nothing matched.
+    pub pattern: Option<String>,
+    pub status: Status,
+    /// For unrecognised evidence: its first normalised message.
+    pub unrecognised_text: Option<String>,
+}
+
 /// Remembers matches of identical evidence. One per thread.
 #[derive(Debug, Default)]
 pub struct MatchCache {
@@ -174,14 +184,17 @@ impl Engine {
         &self.catalog
     }
 
-    /// Diagnoses one task or pasted error.
-    pub fn diagnose(
+    /// Normalises the messages and finds the matching rules (from the cache when the same
+    /// evidence was seen before).
+    fn matched<'e>(
         &self,
-        evidence: &Evidence,
-        defaults: &Defaults,
+        evidence: &'e Evidence,
         cache: &mut MatchCache,
-    ) -> Diagnosis {
-        let mut warnings = Vec::new();
+        warnings: &mut Vec<String>,
+    ) -> (
+        Vec<(crate::model::Message<'e>, String)>,
+        Arc<Vec<RuleMatch>>,
+    ) {
         let normalized: Vec<(crate::model::Message<'_>, String)> = evidence
             .messages()
             .map(|m| {
@@ -200,7 +213,6 @@ impl Engine {
                 (m, normalize(text))
             })
             .collect();
-
         let key = cache_key(evidence, &normalized);
         let matches = match cache.entries.get(&key) {
             Some(found) => {
@@ -216,6 +228,52 @@ impl Engine {
                 found
             }
         };
+        (normalized, matches)
+    }
+
+    /// The best pattern for `evidence` and its status, without rendering anything: what a
+    /// summary of many tasks needs for each task (it renders one diagnosis per cause).
+    pub fn classify(&self, evidence: &Evidence, cache: &mut MatchCache) -> Classification {
+        let mut warnings = Vec::new();
+        let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
+        let patterns = self.catalog.patterns();
+        let best = matches
+            .iter()
+            .map(|m| m.pattern)
+            .min_by(|a, b| rank(&patterns[*a]).cmp(&rank(&patterns[*b])));
+        match best {
+            Some(p) => Classification {
+                pattern: Some(patterns[p].id.clone()),
+                status: if patterns[p].severity == Severity::Benign {
+                    Status::Benign
+                } else {
+                    Status::Failure
+                },
+                unrecognised_text: None,
+            },
+            None => Classification {
+                pattern: None,
+                status: Status::Unrecognised,
+                unrecognised_text: Some(
+                    normalized
+                        .into_iter()
+                        .map(|(_, text)| text)
+                        .find(|t| !t.is_empty())
+                        .unwrap_or_default(),
+                ),
+            },
+        }
+    }
+
+    /// Diagnoses one task or pasted error.
+    pub fn diagnose(
+        &self,
+        evidence: &Evidence,
+        defaults: &Defaults,
+        cache: &mut MatchCache,
+    ) -> Diagnosis {
+        let mut warnings = Vec::new();
+        let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
 
         let location = Location::of_task(evidence, defaults);
         let findings = self.findings(evidence, &normalized, &matches, &location);

@@ -1,13 +1,16 @@
-//! Many tasks, few causes: diagnoses grouped by their best finding's pattern, with counts, when
+//! Many tasks, few causes: tasks grouped by their best finding's pattern, with counts, when
 //! they happened, where, and a few example tasks. Unrecognised messages are grouped by their
 //! text with variable parts (ids, addresses, numbers) masked, so the biggest gaps in the
 //! catalog show up as the biggest groups.
 //!
-//! Memory grows with the number of distinct causes, not with the number of tasks.
+//! Memory grows with the number of distinct causes (and services, clusters, time buckets), not
+//! with the number of tasks: each group keeps counts, a few example ids and one representative
+//! diagnosis.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::catalog::spec::Severity;
+use crate::engine::Classification;
 use crate::mask::masked;
 use crate::report::{Diagnosis, Status};
 
@@ -18,45 +21,145 @@ const MAX_UNRECOGNISED_GROUPS: usize = 500;
 /// Distinct fixes remembered per group (to count variants).
 const MAX_VARIANTS: usize = 100;
 
-/// One cause and the tasks it stopped.
-#[derive(Debug, Clone)]
-pub struct Group {
+/// Which group a task belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupKey {
     /// The pattern id, or `unrecognised:<masked text>`.
-    pub key: String,
-    pub pattern: Option<String>,
-    pub title: String,
+    key: String,
+    masked_text: Option<String>,
+}
+
+impl GroupKey {
+    pub fn of_diagnosis(d: &Diagnosis) -> GroupKey {
+        match d.primary() {
+            Some(f) => GroupKey {
+                key: f.pattern.clone(),
+                masked_text: None,
+            },
+            None => {
+                let text = d
+                    .unrecognised
+                    .as_ref()
+                    .and_then(|u| u.normalized.first().map(|(_, t)| t.clone()))
+                    .unwrap_or_default();
+                GroupKey::unrecognised(&text, d.task.stop_code.as_deref())
+            }
+        }
+    }
+
+    pub fn of_classification(c: &Classification, stop_code: Option<&str>) -> GroupKey {
+        match &c.pattern {
+            Some(id) => GroupKey {
+                key: id.clone(),
+                masked_text: None,
+            },
+            None => GroupKey::unrecognised(c.unrecognised_text.as_deref().unwrap_or(""), stop_code),
+        }
+    }
+
+    fn unrecognised(text: &str, stop_code: Option<&str>) -> GroupKey {
+        let text = if text.is_empty() {
+            match stop_code {
+                Some(code) => format!("(stopCode {code}, no reason)"),
+                None => "(no reason given)".to_string(),
+            }
+        } else {
+            masked(text)
+        };
+        GroupKey {
+            key: format!("unrecognised:{text}"),
+            masked_text: Some(text),
+        }
+    }
+}
+
+/// Where and when one task stopped, as far as the input says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TaskFacts<'a> {
+    pub task_id: Option<&'a str>,
+    pub service: Option<&'a str>,
+    pub family: Option<&'a str>,
+    pub cluster: Option<&'a str>,
+    /// RFC 3339.
+    pub stopped_at: Option<&'a str>,
+}
+
+impl<'a> TaskFacts<'a> {
+    pub fn of(d: &'a Diagnosis) -> TaskFacts<'a> {
+        TaskFacts {
+            task_id: d.task.task_id.as_deref(),
+            service: d.task.service.as_deref(),
+            family: d.task.family.as_deref(),
+            cluster: d.task.cluster.as_deref(),
+            stopped_at: d.task.stopped_at.as_deref(),
+        }
+    }
+}
+
+/// What one task added to a grouping, so it can be taken back when a newer event of the same
+/// task replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contribution {
+    group: u32,
+    status: Status,
+    bucket: Option<i64>,
+    service: Option<u32>,
+    family: Option<u32>,
+    cluster: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
+    key: String,
+    status: Status,
+    count: u64,
+    first_stopped: Option<(i64, String)>,
+    last_stopped: Option<(i64, String)>,
+    services: HashMap<u32, u64>,
+    families: HashMap<u32, u64>,
+    clusters: HashMap<u32, u64>,
+    examples: Vec<String>,
+    representative: Diagnosis,
+    masked_text: Option<String>,
+    timeline: BTreeMap<i64, u64>,
+    fixes: HashSet<String>,
+}
+
+/// One cause and the tasks it stopped, ready to render.
+#[derive(Debug, Clone)]
+pub struct GroupView<'g> {
+    /// The pattern id, or `unrecognised:<masked text>`.
+    pub key: &'g str,
+    pub pattern: Option<&'g str>,
+    pub title: &'g str,
     pub status: Status,
     pub severity: Option<Severity>,
     pub count: u64,
     /// Earliest and latest stop: (epoch seconds, text as given).
-    pub first_stopped: Option<(i64, String)>,
-    pub last_stopped: Option<(i64, String)>,
+    pub first_stopped: Option<&'g (i64, String)>,
+    pub last_stopped: Option<&'g (i64, String)>,
     pub services: BTreeMap<String, u64>,
     pub families: BTreeMap<String, u64>,
     pub clusters: BTreeMap<String, u64>,
-    /// A few task ids (or input positions for pasted text).
-    pub examples: Vec<String>,
+    /// A few task ids (or input positions).
+    pub examples: &'g [String],
     /// The first diagnosis of the group; its best finding explains the group.
-    pub representative: Diagnosis,
+    pub representative: &'g Diagnosis,
     /// For unrecognised groups: the normalised text with variable parts masked.
-    pub masked_text: Option<String>,
-    /// Stops per time bucket (bucket start, epoch seconds), when a bucket size is set.
-    pub timeline: BTreeMap<i64, u64>,
-    fixes: HashSet<String>,
+    pub masked_text: Option<&'g str>,
+    /// Stops per time bucket (bucket start, epoch seconds).
+    pub timeline: &'g BTreeMap<i64, u64>,
+    /// How many different renderings of the fix the group's tasks got (images, accounts...).
+    pub variants: usize,
 }
 
-impl Group {
-    /// How many different renderings of the fix the group's tasks got (different images,
-    /// accounts...); the representative shows one.
-    pub fn variants(&self) -> usize {
-        self.fixes.len().max(1)
-    }
-}
-
-/// Diagnoses grouped by cause.
+/// Tasks grouped by cause.
 #[derive(Debug, Clone, Default)]
 pub struct Grouping {
-    groups: HashMap<String, Group>,
+    groups: Vec<Group>,
+    index: HashMap<String, u32>,
+    names: Vec<String>,
+    name_ids: HashMap<String, u32>,
     unrecognised_groups: usize,
     /// Bucket size for timelines, in seconds (None: no timeline).
     bucket: Option<i64>,
@@ -80,128 +183,216 @@ impl Grouping {
     }
 
     /// Adds one task's diagnosis.
-    pub fn add(&mut self, diagnosis: &Diagnosis) {
+    pub fn add(&mut self, diagnosis: &Diagnosis) -> Contribution {
+        self.record(
+            GroupKey::of_diagnosis(diagnosis),
+            TaskFacts::of(diagnosis),
+            diagnosis.status,
+            || diagnosis.clone(),
+        )
+    }
+
+    /// Adds one task to the group `key`. `representative` is called only when the group is new.
+    pub fn record(
+        &mut self,
+        key: GroupKey,
+        facts: TaskFacts<'_>,
+        status: Status,
+        representative: impl FnOnce() -> Diagnosis,
+    ) -> Contribution {
         self.tasks += 1;
-        match diagnosis.status {
-            Status::Failure => self.failures += 1,
-            Status::Benign => self.benign += 1,
-            Status::Unrecognised => self.unrecognised += 1,
+        *self.status_count(status) += 1;
+        let mut key = key;
+        if key.masked_text.is_some()
+            && !self.index.contains_key(&key.key)
+            && self.unrecognised_groups >= MAX_UNRECOGNISED_GROUPS
+        {
+            key = GroupKey {
+                key: "unrecognised:<other>".to_string(),
+                masked_text: Some("(other unrecognised messages)".to_string()),
+            };
         }
-        let (key, masked_text) = match diagnosis.primary() {
-            Some(f) => (f.pattern.clone(), None),
+        let group = match self.index.get(&key.key) {
+            Some(&i) => i,
             None => {
-                let text = diagnosis
-                    .unrecognised
-                    .as_ref()
-                    .and_then(|u| u.normalized.first().map(|(_, t)| t.clone()))
-                    .or_else(|| {
-                        diagnosis
-                            .task
-                            .stop_code
-                            .as_ref()
-                            .map(|c| format!("(stopCode {c}, no reason)"))
-                    })
-                    .unwrap_or_else(|| "(no reason given)".to_string());
-                let masked = masked(&text);
-                let key = format!("unrecognised:{masked}");
-                if self.groups.contains_key(&key)
-                    || self.unrecognised_groups < MAX_UNRECOGNISED_GROUPS
-                {
-                    (key, Some(masked))
-                } else {
-                    (
-                        "unrecognised:<other>".to_string(),
-                        Some("(other unrecognised messages)".to_string()),
-                    )
+                if key.masked_text.is_some() {
+                    self.unrecognised_groups += 1;
                 }
-            }
-        };
-        if !self.groups.contains_key(&key) {
-            if masked_text.is_some() {
-                self.unrecognised_groups += 1;
-            }
-            let primary = diagnosis.primary();
-            self.groups.insert(
-                key.clone(),
-                Group {
-                    key: key.clone(),
-                    pattern: primary.map(|f| f.pattern.clone()),
-                    title: primary.map_or_else(
-                        || "Unrecognised stop reason".to_string(),
-                        |f| f.title.clone(),
-                    ),
-                    status: diagnosis.status,
-                    severity: primary.map(|f| f.severity),
+                let i = u32::try_from(self.groups.len()).expect("fewer than 4 billion causes");
+                self.groups.push(Group {
+                    key: key.key.clone(),
+                    status,
                     count: 0,
                     first_stopped: None,
                     last_stopped: None,
-                    services: BTreeMap::new(),
-                    families: BTreeMap::new(),
-                    clusters: BTreeMap::new(),
+                    services: HashMap::new(),
+                    families: HashMap::new(),
+                    clusters: HashMap::new(),
                     examples: Vec::new(),
-                    representative: diagnosis.clone(),
-                    masked_text,
+                    representative: representative(),
+                    masked_text: key.masked_text,
                     timeline: BTreeMap::new(),
                     fixes: HashSet::new(),
-                },
-            );
-        }
-        let bucket = self.bucket;
-        let group = self.groups.get_mut(&key).expect("inserted above");
-        group.count += 1;
-        let task = &diagnosis.task;
-        if let Some(stopped) = task.stopped_at.as_deref()
+                });
+                self.index.insert(key.key, i);
+                i
+            }
+        };
+        let service = facts.service.map(|s| self.intern(s));
+        let family = facts.family.map(|s| self.intern(s));
+        let cluster = facts.cluster.map(|s| self.intern(s));
+        let bucket_size = self.bucket;
+        let g = &mut self.groups[group as usize];
+        g.count += 1;
+        let mut bucket = None;
+        if let Some(stopped) = facts.stopped_at
             && let Some(at) = crate::time::parse_rfc3339(stopped)
         {
-            if group.first_stopped.as_ref().is_none_or(|(t, _)| at < *t) {
-                group.first_stopped = Some((at, stopped.to_string()));
+            if g.first_stopped.as_ref().is_none_or(|(t, _)| at < *t) {
+                g.first_stopped = Some((at, stopped.to_string()));
             }
-            if group.last_stopped.as_ref().is_none_or(|(t, _)| at > *t) {
-                group.last_stopped = Some((at, stopped.to_string()));
+            if g.last_stopped.as_ref().is_none_or(|(t, _)| at > *t) {
+                g.last_stopped = Some((at, stopped.to_string()));
             }
-            if let Some(size) = bucket {
-                *group.timeline.entry(at - at.rem_euclid(size)).or_default() += 1;
+            if let Some(size) = bucket_size {
+                let start = at - at.rem_euclid(size);
+                *g.timeline.entry(start).or_default() += 1;
+                bucket = Some(start);
             }
         }
-        for (map, value) in [
-            (&mut group.services, task.service.as_deref()),
-            (&mut group.families, task.family.as_deref()),
-            (&mut group.clusters, task.cluster.as_deref()),
+        for (map, id) in [
+            (&mut g.services, service),
+            (&mut g.families, family),
+            (&mut g.clusters, cluster),
         ] {
-            if let Some(value) = value {
-                *map.entry(value.to_string()).or_default() += 1;
+            if let Some(id) = id {
+                *map.entry(id).or_default() += 1;
             }
         }
-        if group.examples.len() < EXAMPLES {
-            let label = task
-                .task_id
-                .clone()
-                .unwrap_or_else(|| crate::render::subject(diagnosis));
-            if !group.examples.contains(&label) {
-                group.examples.push(label);
-            }
-        }
-        if let Some(f) = diagnosis.primary()
-            && group.fixes.len() < MAX_VARIANTS
+        if g.examples.len() < EXAMPLES
+            && let Some(id) = facts.task_id
+            && !g.examples.iter().any(|e| e == id)
         {
-            group.fixes.insert(f.fix.clone());
+            g.examples.push(id.to_string());
+        }
+        if g.fixes.is_empty()
+            && let Some(f) = g.representative.primary()
+        {
+            g.fixes.insert(f.fix.clone());
+        }
+        Contribution {
+            group,
+            status,
+            bucket,
+            service,
+            family,
+            cluster,
         }
     }
 
-    /// The groups, failures first (most tasks first), then unrecognised, then benign.
-    pub fn groups(&self) -> Vec<&Group> {
-        let mut groups: Vec<&Group> = self.groups.values().collect();
+    /// Notes a rendered fix of a task already recorded in `c`'s group (to count variants).
+    pub fn note_fix(&mut self, c: &Contribution, fix: &str) {
+        let g = &mut self.groups[c.group as usize];
+        if g.fixes.len() < MAX_VARIANTS && !g.fixes.contains(fix) {
+            g.fixes.insert(fix.to_string());
+        }
+    }
+
+    /// Takes back what `c` added (the first and last stop times stay as they were).
+    pub fn withdraw(&mut self, c: &Contribution) {
+        self.tasks = self.tasks.saturating_sub(1);
+        let count = self.status_count(c.status);
+        *count = count.saturating_sub(1);
+        let g = &mut self.groups[c.group as usize];
+        g.count = g.count.saturating_sub(1);
+        if let Some(bucket) = c.bucket
+            && let Some(n) = g.timeline.get_mut(&bucket)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                g.timeline.remove(&bucket);
+            }
+        }
+        for (map, id) in [
+            (&mut g.services, c.service),
+            (&mut g.families, c.family),
+            (&mut g.clusters, c.cluster),
+        ] {
+            if let Some(id) = id
+                && let Some(n) = map.get_mut(&id)
+            {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    map.remove(&id);
+                }
+            }
+        }
+    }
+
+    fn status_count(&mut self, status: Status) -> &mut u64 {
+        match status {
+            Status::Failure => &mut self.failures,
+            Status::Benign => &mut self.benign,
+            Status::Unrecognised => &mut self.unrecognised,
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).expect("fewer than 4 billion names");
+        self.names.push(name.to_string());
+        self.name_ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn resolve(&self, map: &HashMap<u32, u64>) -> BTreeMap<String, u64> {
+        map.iter()
+            .map(|(id, n)| (self.names[*id as usize].clone(), *n))
+            .collect()
+    }
+
+    /// The groups with at least one task: failures first (most tasks first), then
+    /// unrecognised, then benign.
+    pub fn groups(&self) -> Vec<GroupView<'_>> {
+        let mut groups: Vec<GroupView<'_>> = self
+            .groups
+            .iter()
+            .filter(|g| g.count > 0)
+            .map(|g| {
+                let primary = g.representative.primary();
+                GroupView {
+                    key: &g.key,
+                    pattern: primary.map(|f| f.pattern.as_str()),
+                    title: primary.map_or("Unrecognised stop reason", |f| f.title.as_str()),
+                    status: g.status,
+                    severity: primary.map(|f| f.severity),
+                    count: g.count,
+                    first_stopped: g.first_stopped.as_ref(),
+                    last_stopped: g.last_stopped.as_ref(),
+                    services: self.resolve(&g.services),
+                    families: self.resolve(&g.families),
+                    clusters: self.resolve(&g.clusters),
+                    examples: &g.examples,
+                    representative: &g.representative,
+                    masked_text: g.masked_text.as_deref(),
+                    timeline: &g.timeline,
+                    variants: g.fixes.len().max(1),
+                }
+            })
+            .collect();
         groups.sort_by(|a, b| {
             rank(a.status)
                 .cmp(&rank(b.status))
                 .then(b.count.cmp(&a.count))
-                .then(a.key.cmp(&b.key))
+                .then(a.key.cmp(b.key))
         });
         groups
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
+        self.tasks == 0
     }
 }
 
@@ -210,5 +401,58 @@ fn rank(status: Status) -> u8 {
         Status::Failure => 0,
         Status::Unrecognised => 1,
         Status::Benign => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Defaults;
+    use crate::engine::{Engine, MatchCache};
+    use crate::model::{Evidence, Source};
+
+    fn diagnosis(engine: &Engine, reason: &str, service: &str, at: &str) -> Diagnosis {
+        let mut e = Evidence::task(Source::Task { index: 0 });
+        e.stopped_reason = Some(reason.to_string());
+        e.meta.group = Some(format!("service:{service}"));
+        e.meta.stopped_at = Some(at.to_string());
+        e.meta.task_arn = Some(format!(
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/{service}{at}"
+        ));
+        engine.diagnose(&e, &Defaults::default(), &mut MatchCache::default())
+    }
+
+    #[test]
+    fn groups_count_and_withdraw() {
+        let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
+        let mut g = Grouping::with_timeline(3600);
+        let a = g.add(&diagnosis(
+            &engine,
+            "WidgetError: gave up after 30s",
+            "web",
+            "2026-01-02T03:04:05Z",
+        ));
+        g.add(&diagnosis(
+            &engine,
+            "WidgetError: gave up after 45s",
+            "api",
+            "2026-01-02T05:00:00Z",
+        ));
+        assert_eq!(g.tasks, 2);
+        assert_eq!(g.unrecognised, 2);
+        let groups = g.groups();
+        assert_eq!(groups.len(), 1, "masked texts are equal");
+        assert_eq!(
+            groups[0].masked_text,
+            Some("WidgetError: gave up after <n>s")
+        );
+        assert_eq!(groups[0].services.get("web"), Some(&1));
+        assert_eq!(groups[0].timeline.len(), 2);
+        g.withdraw(&a);
+        let groups = g.groups();
+        assert_eq!(groups[0].count, 1);
+        assert_eq!(groups[0].services.get("web"), None);
+        assert_eq!(groups[0].timeline.len(), 1);
+        assert_eq!(g.unrecognised, 1);
     }
 }

@@ -5,7 +5,8 @@
 //! parsed on first render, since a run renders only the few patterns that matched.
 //! `{{` and `}}` write literal braces.
 //! A value that is not known for this input renders as `<name>`: a visible placeholder the
-//! reader must fill in, never a guessed value.
+//! reader must fill in, never a guessed value. An optional section `{? ... }` renders only when
+//! every value inside it is known: `The container{? `{container}`} ran out of memory`.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -14,6 +15,8 @@ use std::sync::OnceLock;
 enum Piece {
     Literal(String),
     Var(String),
+    /// `{? ... }`: rendered only when every value inside is known.
+    Section(Vec<Piece>),
 }
 
 /// A template, parsed now ([`Template::parse`]) or on first use ([`Template::unchecked`]).
@@ -62,56 +65,124 @@ impl Template {
     }
 }
 
-/// Splits `source` into literal runs and placeholders (literal text is copied in runs between
-/// braces, not character by character).
+/// Splits `source` into literal runs, placeholders and optional sections (literal text is
+/// copied in runs between braces, not character by character).
 fn parse_pieces(source: &str) -> Result<Vec<Piece>, TemplateError> {
+    let mut at = 0;
+    let pieces = sequence(source, &mut at, None)?;
+    Ok(pieces)
+}
+
+/// Parses from `*at` to the end, or to the `}` closing the section opened at `section`.
+fn sequence(
+    source: &str,
+    at: &mut usize,
+    section: Option<usize>,
+) -> Result<Vec<Piece>, TemplateError> {
+    let error = |message: String| Err(TemplateError { message });
     let mut pieces = Vec::new();
     let mut literal = String::new();
-    let mut rest = source;
-    while let Some(at) = rest.find(['{', '}']) {
-        let offset = source.len() - rest.len() + at;
-        literal.push_str(&rest[..at]);
-        let brace = rest.as_bytes()[at];
-        let after = &rest[at + 1..];
-        if after.as_bytes().first() == Some(&brace) {
+    loop {
+        let rest = &source[*at..];
+        let Some(found) = rest.find(['{', '}']) else {
+            literal.push_str(rest);
+            *at = source.len();
+            break;
+        };
+        literal.push_str(&rest[..found]);
+        let offset = *at + found;
+        let brace = source.as_bytes()[offset];
+        let next = source.as_bytes().get(offset + 1).copied();
+        if next == Some(brace) {
             // `{{` or `}}`: a literal brace.
             literal.push(brace as char);
-            rest = &after[1..];
+            *at = offset + 2;
             continue;
         }
         if brace == b'}' {
-            return Err(TemplateError {
-                message: format!(
-                    "unmatched `}}` at byte {offset}; write `}}}}` for a literal brace"
-                ),
-            });
-        }
-        let Some(end) = after.find('}') else {
-            return Err(TemplateError {
-                message: format!(
-                    "unclosed `{{` at byte {offset}; write `{{{{` for a literal brace"
-                ),
-            });
-        };
-        let name = &after[..end];
-        if !is_variable_name(name) {
-            return Err(TemplateError {
-                message: format!(
-                    "`{{{name}}}` is not a placeholder (names are lower_snake_case); write `{{{{` for a literal brace"
-                ),
-            });
+            if section.is_some() {
+                *at = offset + 1;
+                if !literal.is_empty() {
+                    pieces.push(Piece::Literal(literal));
+                }
+                return Ok(pieces);
+            }
+            return error(format!(
+                "unmatched `}}` at byte {offset}; write `}}}}` for a literal brace"
+            ));
         }
         if !literal.is_empty() {
             pieces.push(Piece::Literal(std::mem::take(&mut literal)));
         }
+        if next == Some(b'?') {
+            *at = offset + 2;
+            let inner = sequence(source, at, Some(offset))?;
+            pieces.push(Piece::Section(inner));
+            continue;
+        }
+        let Some(end) = source[offset + 1..].find('}') else {
+            return error(format!(
+                "unclosed `{{` at byte {offset}; write `{{{{` for a literal brace"
+            ));
+        };
+        let name = &source[offset + 1..offset + 1 + end];
+        if !is_variable_name(name) {
+            return error(format!(
+                "`{{{name}}}` is not a placeholder (names are lower_snake_case); write `{{{{` for a literal brace"
+            ));
+        }
         pieces.push(Piece::Var(name.to_string()));
-        rest = &after[end + 1..];
+        *at = offset + end + 2;
     }
-    literal.push_str(rest);
+    if let Some(start) = section {
+        return error(format!(
+            "the optional section opened at byte {start} (`{{?`) is not closed with `}}`"
+        ));
+    }
     if !literal.is_empty() {
         pieces.push(Piece::Literal(literal));
     }
     Ok(pieces)
+}
+
+fn collect_variables<'p>(pieces: &'p [Piece], out: &mut Vec<&'p str>) {
+    for piece in pieces {
+        match piece {
+            Piece::Var(name) => out.push(name),
+            Piece::Section(inner) => collect_variables(inner, out),
+            Piece::Literal(_) => {}
+        }
+    }
+}
+
+fn render_pieces<'v>(
+    pieces: &[Piece],
+    lookup: &impl Fn(&str) -> Option<&'v str>,
+    out: &mut String,
+) {
+    for piece in pieces {
+        match piece {
+            Piece::Literal(text) => out.push_str(text),
+            Piece::Var(name) => match lookup(name) {
+                Some(value) => out.push_str(value),
+                None => {
+                    out.push('<');
+                    out.push_str(name);
+                    out.push('>');
+                }
+            },
+            // A section needs its own values; a nested section decides for itself.
+            Piece::Section(inner) => {
+                let known = inner.iter().all(|p| match p {
+                    Piece::Var(name) => lookup(name).is_some(),
+                    _ => true,
+                });
+                if known {
+                    render_pieces(inner, lookup, out);
+                }
+            }
+        }
+    }
 }
 
 impl Template {
@@ -120,30 +191,18 @@ impl Template {
         &self.source
     }
 
-    /// The placeholder names, in order of appearance (with repeats).
+    /// The placeholder names, in order of appearance (with repeats), sections included.
     pub fn variables(&self) -> impl Iterator<Item = &str> {
-        self.pieces().iter().filter_map(|p| match p {
-            Piece::Var(name) => Some(name.as_str()),
-            Piece::Literal(_) => None,
-        })
+        let mut names = Vec::new();
+        collect_variables(self.pieces(), &mut names);
+        names.into_iter()
     }
 
-    /// Renders with `lookup`; unknown values become `<name>`.
+    /// Renders with `lookup`; unknown values become `<name>`, and optional sections with an
+    /// unknown value are left out.
     pub fn render<'v>(&self, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
         let mut out = String::new();
-        for piece in self.pieces() {
-            match piece {
-                Piece::Literal(text) => out.push_str(text),
-                Piece::Var(name) => match lookup(name) {
-                    Some(value) => out.push_str(value),
-                    None => {
-                        out.push('<');
-                        out.push_str(name);
-                        out.push('>');
-                    }
-                },
-            }
-        }
+        render_pieces(self.pieces(), &lookup, &mut out);
         out
     }
 }
@@ -173,6 +232,26 @@ mod tests {
             t.render(|_| Some("a.b")),
             r#"--change-batch '{"Name":"a.b"}'"#
         );
+    }
+
+    #[test]
+    fn optional_sections() {
+        let t = Template::parse(
+            "The container{? `{container}`} used too much memory{? (exit {exit_code})}.",
+        )
+        .unwrap();
+        assert_eq!(
+            t.render(|n| (n == "container").then_some("api")),
+            "The container `api` used too much memory."
+        );
+        assert_eq!(t.render(|_| None), "The container used too much memory.");
+        assert_eq!(
+            t.variables().collect::<Vec<_>>(),
+            ["container", "exit_code"]
+        );
+        let nested = Template::parse("a{? b{? {x}} {y}}").unwrap();
+        assert_eq!(nested.render(|n| (n == "y").then_some("Y")), "a b Y");
+        assert!(Template::parse("a{? b").is_err());
     }
 
     #[test]

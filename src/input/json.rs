@@ -238,27 +238,19 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             self.check_shape(Shape::Event).map_err(de::Error::custom)?;
             let event: EventJson = serde_json::from_value(serde_json::Value::Object(rest))
                 .map_err(de::Error::custom)?;
-            if event
-                .detail_type
-                .as_deref()
-                .is_some_and(|t| t != "ECS Task State Change")
-            {
+            if event.detail_type.is_some() && !event.is_task_state_change() {
                 self.stats.other_events += 1;
                 return Ok(());
             }
-            let Some(detail) = event.detail else {
+            let index = self.stats.events;
+            self.stats.events += 1;
+            let Some(TaskEvent {
+                evidence, version, ..
+            }) = event.into_task(Source::Event { index })
+            else {
                 self.stats.other_events += 1;
                 return Ok(());
             };
-            let index = self.stats.events;
-            self.stats.events += 1;
-            let version = detail.version;
-            let mut evidence = detail.into_evidence(Source::Event { index });
-            evidence.meta.envelope_account = event.account;
-            evidence.meta.envelope_region = event.region;
-            if evidence.meta.stopped_at.is_none() {
-                evidence.meta.stopped_at = event.time;
-            }
             let Some(arn) = evidence.meta.task_arn.clone() else {
                 return deliver_event(evidence, self.sink, self.stats).map_err(|e| {
                     *self.failure = Some(e);
@@ -515,7 +507,7 @@ impl Timestamp {
 }
 
 impl TaskJson {
-    fn into_evidence(self, source: Source) -> Evidence {
+    pub(crate) fn into_evidence(self, source: Source) -> Evidence {
         let mut evidence = Evidence::task(source);
         evidence.meta.task_arn = self.task_arn;
         evidence.meta.cluster_arn = self.cluster_arn;
@@ -543,14 +535,53 @@ impl TaskJson {
     }
 }
 
+/// An EventBridge event, as far as it matters here.
 #[derive(Debug, Deserialize)]
-struct EventJson {
+pub struct EventJson {
     #[serde(rename = "detail-type")]
-    detail_type: Option<String>,
-    account: Option<String>,
-    region: Option<String>,
-    time: Option<String>,
-    detail: Option<TaskJson>,
+    pub detail_type: Option<String>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub time: Option<String>,
+    pub detail: Option<TaskJson>,
+}
+
+/// What an "ECS Task State Change" event says about its task.
+#[derive(Debug)]
+pub struct TaskEvent {
+    pub evidence: Evidence,
+    /// `detail.version`: the newest event of a task has the highest.
+    pub version: Option<i64>,
+    /// The task's final state change (`lastStatus` STOPPED), not an earlier one.
+    pub is_final_stop: bool,
+}
+
+impl EventJson {
+    /// Whether this is a task state change (events of other detail-types are not about tasks).
+    pub fn is_task_state_change(&self) -> bool {
+        self.detail_type.as_deref() == Some("ECS Task State Change")
+    }
+
+    /// The task, with the envelope's account, region and time.
+    pub fn into_task(self, source: Source) -> Option<TaskEvent> {
+        let detail = self.detail?;
+        let version = detail.version;
+        let mut evidence = detail.into_evidence(source);
+        evidence.meta.envelope_account = self.account;
+        evidence.meta.envelope_region = self.region;
+        if evidence.meta.stopped_at.is_none() {
+            evidence.meta.stopped_at = self.time;
+        }
+        let is_final_stop = match evidence.meta.last_status.as_deref() {
+            Some(status) => status == "STOPPED",
+            None => evidence.stopped_reason.is_some(),
+        };
+        Some(TaskEvent {
+            evidence,
+            version,
+            is_final_stop,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]

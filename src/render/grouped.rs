@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::json::{SCHEMA_VERSION, Tool, WireDiagnosis, WireFinding};
 use super::text::{severity_label, write_finding};
 use super::{OutputFormat, RenderOptions};
-use crate::group::{Group, Grouping};
+use crate::group::{GroupView, Grouping};
 use crate::report::{Diagnosis, Status};
 
 /// What was scanned, for the report's heading.
@@ -73,7 +73,7 @@ fn heading(scan: &ScanInfo) -> String {
     parts.join(" · ")
 }
 
-fn when(group: &Group) -> Option<String> {
+fn when(group: &GroupView<'_>) -> Option<String> {
     match (&group.first_stopped, &group.last_stopped) {
         (Some((a, first)), Some((b, last))) if a != b => Some(format!("{first} → {last}")),
         (Some((_, first)), _) => Some(first.clone()),
@@ -97,7 +97,7 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
     }
 }
 
-fn where_(group: &Group) -> Vec<String> {
+fn where_(group: &GroupView<'_>) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(when) = when(group) {
         lines.push(format!("when: {when}"));
@@ -151,7 +151,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
         (Status::Unrecognised, "Unrecognised: not in the catalog"),
         (Status::Benign, "Normal stops"),
     ] {
-        let section: Vec<&&Group> = groups.iter().filter(|gr| gr.status == status).collect();
+        let section: Vec<&GroupView<'_>> = groups.iter().filter(|gr| gr.status == status).collect();
         if section.is_empty() {
             continue;
         }
@@ -167,7 +167,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                 Some(severity) => severity_label(severity).to_string(),
                 None => " ? ".black().on_yellow().to_string(),
             };
-            let name = group.pattern.as_deref().unwrap_or("unrecognised");
+            let name = group.pattern.unwrap_or("unrecognised");
             writeln!(
                 out,
                 "\n{:>5}× {label} {} {}",
@@ -181,7 +181,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
             match (status, group.representative.primary()) {
                 (Status::Benign, _) if !options.verbose => {}
                 (_, Some(finding)) => {
-                    let variants = group.variants();
+                    let variants = group.variants;
                     let shown_for = group
                         .examples
                         .first()
@@ -204,7 +204,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                     write_finding(&mut indented, finding)?;
                 }
                 (_, None) => {
-                    if let Some(masked) = &group.masked_text {
+                    if let Some(masked) = group.masked_text {
                         writeln!(out, "        message: {masked}")?;
                     }
                     if let Some(u) = &group.representative.unrecognised {
@@ -294,9 +294,9 @@ struct WireGroup<'a> {
     count: u64,
     first_stopped_at: Option<&'a str>,
     last_stopped_at: Option<&'a str>,
-    services: &'a std::collections::BTreeMap<String, u64>,
-    families: &'a std::collections::BTreeMap<String, u64>,
-    clusters: &'a std::collections::BTreeMap<String, u64>,
+    services: std::collections::BTreeMap<String, u64>,
+    families: std::collections::BTreeMap<String, u64>,
+    clusters: std::collections::BTreeMap<String, u64>,
     example_tasks: &'a [String],
     /// Distinct renderings of the fix among the group's tasks.
     fix_variants: usize,
@@ -309,22 +309,22 @@ struct WireGroup<'a> {
     timeline: Option<Vec<(String, u64)>>,
 }
 
-fn wire_group<'a>(group: &'a Group, timeline: bool) -> WireGroup<'a> {
+fn wire_group(group: GroupView<'_>, timeline: bool) -> WireGroup<'_> {
     WireGroup {
-        pattern: group.pattern.as_deref(),
-        title: &group.title,
+        pattern: group.pattern,
+        title: group.title,
         status: group.status.as_str(),
         severity: group.severity.map(|s| s.as_str()),
         count: group.count,
-        first_stopped_at: group.first_stopped.as_ref().map(|(_, t)| t.as_str()),
-        last_stopped_at: group.last_stopped.as_ref().map(|(_, t)| t.as_str()),
-        services: &group.services,
-        families: &group.families,
-        clusters: &group.clusters,
-        example_tasks: &group.examples,
-        fix_variants: group.variants(),
+        first_stopped_at: group.first_stopped.map(|(_, t)| t.as_str()),
+        last_stopped_at: group.last_stopped.map(|(_, t)| t.as_str()),
+        services: group.services,
+        families: group.families,
+        clusters: group.clusters,
+        example_tasks: group.examples,
+        fix_variants: group.variants,
         finding: group.representative.primary().map(WireFinding::from),
-        masked_text: group.masked_text.as_deref(),
+        masked_text: group.masked_text,
         pattern_stub: group
             .representative
             .unrecognised
@@ -397,8 +397,8 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
                 out,
                 "| {} | {} | {} | {} | {} |",
                 group.count,
-                super::markdown::escape_inline(&group.title),
-                super::markdown::code(group.pattern.as_deref().unwrap_or("unrecognised")),
+                super::markdown::escape_inline(group.title),
+                super::markdown::code(group.pattern.unwrap_or("unrecognised")),
                 group.first_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
                 group.last_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
             )?;
@@ -413,7 +413,7 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
             out,
             "## {} × {}\n",
             group.count,
-            super::markdown::escape_inline(&group.title)
+            super::markdown::escape_inline(group.title)
         )?;
         for line in where_(group) {
             writeln!(out, "- {}", super::markdown::escape_inline(&line))?;

@@ -278,11 +278,11 @@ fn escape_block(text: &str) -> String {
 /// Stops per time bucket for the most frequent causes: a table for a weekly report.
 pub(crate) fn timeline_table(
     out: &mut dyn Write,
-    groups: &[&crate::group::Group],
+    groups: &[crate::group::GroupView<'_>],
     bucket: i64,
 ) -> io::Result<()> {
     const COLUMNS: usize = 5;
-    let shown: Vec<&&crate::group::Group> = groups.iter().take(COLUMNS).collect();
+    let shown: Vec<&crate::group::GroupView<'_>> = groups.iter().take(COLUMNS).collect();
     let mut buckets: Vec<i64> = groups
         .iter()
         .flat_map(|g| g.timeline.keys().copied())
@@ -295,11 +295,7 @@ pub(crate) fn timeline_table(
     let unit = if bucket >= 86_400 { "Day" } else { "Hour" };
     write!(out, "| {unit} (UTC) | All |")?;
     for g in &shown {
-        write!(
-            out,
-            " {} |",
-            code(g.pattern.as_deref().unwrap_or("unrecognised"))
-        )?;
+        write!(out, " {} |", code(g.pattern.unwrap_or("unrecognised")))?;
     }
     writeln!(out)?;
     writeln!(out, "|---|---:|{}", "---:|".repeat(shown.len()))?;
