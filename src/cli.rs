@@ -3,6 +3,7 @@
 pub mod args;
 mod catalog_cmd;
 mod error;
+mod events;
 mod explain;
 #[cfg(feature = "aws")]
 mod live;
@@ -82,6 +83,16 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             let mut out = out;
             let outcome = live::task(&engine, task_args, args.output, options, &mut out)?;
             live_exit(outcome)
+        }
+        Command::Events(events_args) => {
+            let engine = load_engine(args)?;
+            let mut out = out;
+            let outcome = events::run(&engine, events_args, args.output, options, &mut out)?;
+            Ok(if outcome.unrecognised {
+                EXIT_UNRECOGNISED
+            } else {
+                EXIT_OK
+            })
         }
         Command::Catalog(CatalogCommand::List { category }) => {
             let engine = Engine::new(Catalog::load_with_examples(&args.catalog)?)?;

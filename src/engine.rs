@@ -51,6 +51,8 @@ pub struct Engine {
     regex_rules: Vec<(usize, usize, u32)>,
     /// Rules decided by stopCode / exit code / container name alone.
     condition_rules: Vec<(usize, usize)>,
+    /// Rules with a container-name condition.
+    container_rules: Vec<(usize, usize)>,
 }
 
 /// One rule that matched, before templates are rendered (what the cache keeps).
@@ -62,7 +64,9 @@ struct RuleMatch {
     container: Option<usize>,
     captures: Vec<(String, String)>,
     matched: Option<String>,
-    conditions: Vec<String>,
+    /// The rule, to describe its conditions for the task at hand (the match may be reused
+    /// for another task with other container names).
+    rule: usize,
 }
 
 /// The best pattern of a task, without the rendered text.
@@ -78,7 +82,10 @@ pub struct Classification {
 /// Remembers matches of identical evidence. One per thread.
 #[derive(Debug, Default)]
 pub struct MatchCache {
-    entries: HashMap<String, Arc<Vec<RuleMatch>>>,
+    /// Two generations: when the current one is full it becomes the old one, so entries in
+    /// use survive (a cheap approximation of least-recently-used).
+    current: HashMap<String, Arc<Vec<RuleMatch>>>,
+    old: HashMap<String, Arc<Vec<RuleMatch>>>,
     hits: u64,
 }
 
@@ -86,6 +93,22 @@ impl MatchCache {
     /// How many diagnoses reused an earlier match.
     pub fn hits(&self) -> u64 {
         self.hits
+    }
+
+    fn get(&mut self, key: &str) -> Option<Arc<Vec<RuleMatch>>> {
+        if let Some(found) = self.current.get(key) {
+            return Some(Arc::clone(found));
+        }
+        let found = self.old.remove(key)?;
+        self.insert(key.to_string(), Arc::clone(&found));
+        Some(found)
+    }
+
+    fn insert(&mut self, key: String, matches: Arc<Vec<RuleMatch>>) {
+        if self.current.len() >= CACHE_CAPACITY {
+            self.old = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key, matches);
     }
 }
 
@@ -97,8 +120,12 @@ impl Engine {
         let mut literal_clauses: Vec<Vec<(usize, u8)>> = Vec::new();
         let mut regex_rules = Vec::new();
         let mut condition_rules = Vec::new();
+        let mut container_rules = Vec::new();
         for (p, pattern) in catalog.patterns().iter().enumerate() {
             for (r, rule) in pattern.rules.iter().enumerate() {
+                if rule.container.is_some() {
+                    container_rules.push((p, r));
+                }
                 if rule.regex.is_none() {
                     condition_rules.push((p, r));
                     continue;
@@ -127,6 +154,7 @@ impl Engine {
             literal_clauses,
             regex_rules,
             condition_rules,
+            container_rules,
         })
     }
 
@@ -159,6 +187,58 @@ impl Engine {
             .filter(|(slot, (_, _, clauses))| satisfied[*slot].count_ones() == *clauses)
             .map(|(slot, _)| slot)
             .collect()
+    }
+
+    /// What makes two pieces of evidence match alike: the normalised messages, the stop code,
+    /// and per container its exit code, health status and which container-name conditions its
+    /// name meets (not the name itself, so tasks of different services share matches).
+    fn cache_key(
+        &self,
+        evidence: &Evidence,
+        messages: &[(crate::model::Message<'_>, String)],
+    ) -> String {
+        use std::fmt::Write as _;
+        let mut key = String::new();
+        key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
+        for (m, text) in messages {
+            let _ = write!(
+                key,
+                "\u{1}{}:{}:{text}",
+                m.field.as_str(),
+                m.container.map_or(usize::MAX, |c| c)
+            );
+        }
+        for c in &evidence.containers {
+            let _ = write!(
+                key,
+                "\u{2}{}:{:?}:{:?}",
+                self.container_class(&c.name),
+                c.exit_code,
+                c.health_status
+            );
+        }
+        key
+    }
+
+    /// Which container-name conditions of the catalog `name` meets, as bits; the name itself
+    /// when there are more such conditions than bits.
+    fn container_class(&self, name: &str) -> String {
+        let patterns = self.catalog.patterns();
+        if self.container_rules.len() > 64 {
+            return name.to_string();
+        }
+        let mut bits = 0u64;
+        for (i, &(p, r)) in self.container_rules.iter().enumerate() {
+            let matches = patterns[p].rules[r]
+                .container
+                .as_ref()
+                .and_then(|re| re.get())
+                .is_some_and(|re| re.is_match(name));
+            if matches {
+                bits |= 1 << i;
+            }
+        }
+        format!("{bits:x}")
     }
 
     /// The automaton, once enough messages were scanned; before that, `None` (scan directly).
@@ -213,18 +293,15 @@ impl Engine {
                 (m, normalize(text))
             })
             .collect();
-        let key = cache_key(evidence, &normalized);
-        let matches = match cache.entries.get(&key) {
+        let key = self.cache_key(evidence, &normalized);
+        let matches = match cache.get(&key) {
             Some(found) => {
                 cache.hits += 1;
-                Arc::clone(found)
+                found
             }
             None => {
                 let found = Arc::new(self.match_rules(evidence, &normalized));
-                if cache.entries.len() >= CACHE_CAPACITY {
-                    cache.entries.clear();
-                }
-                cache.entries.insert(key, Arc::clone(&found));
+                cache.insert(key, Arc::clone(&found));
                 found
             }
         };
@@ -327,8 +404,7 @@ impl Engine {
                 {
                     continue;
                 }
-                let Some((container, conditions)) =
-                    conditions_hold(rule, evidence, message.container)
+                let Some((container, _)) = conditions_hold(rule, evidence, message.container)
                 else {
                     continue;
                 };
@@ -346,20 +422,20 @@ impl Engine {
                     container,
                     captures,
                     matched: caps.get(0).map(|m| m.as_str().to_string()),
-                    conditions,
+                    rule: r,
                 });
             }
         }
         for &(p, r) in &self.condition_rules {
             let rule = &patterns[p].rules[r];
-            if let Some((container, conditions)) = conditions_hold(rule, evidence, None) {
+            if let Some((container, _)) = conditions_hold(rule, evidence, None) {
                 found.push(RuleMatch {
                     pattern: p,
                     message: None,
                     container,
                     captures: Vec::new(),
                     matched: None,
-                    conditions,
+                    rule: r,
                 });
             }
         }
@@ -502,7 +578,13 @@ fn render_finding(
                 container: m.container.map(|i| evidence.containers[i].name.clone()),
                 text: message.map(|msg| msg.text.to_string()),
                 matched: m.matched.clone(),
-                conditions: m.conditions.clone(),
+                conditions: conditions_hold(
+                    &pattern.rules[m.rule],
+                    evidence,
+                    m.message.and_then(|i| messages[i].0.container),
+                )
+                .map(|(_, conditions)| conditions)
+                .unwrap_or_default(),
             }
         })
         .collect();
@@ -610,26 +692,6 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
-}
-
-fn cache_key(evidence: &Evidence, messages: &[(crate::model::Message<'_>, String)]) -> String {
-    let mut key = String::new();
-    key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
-    for (m, text) in messages {
-        key.push('\u{1}');
-        key.push_str(m.field.as_str());
-        key.push(':');
-        key.push_str(&m.container.map(|c| c.to_string()).unwrap_or_default());
-        key.push(':');
-        key.push_str(text);
-    }
-    for c in &evidence.containers {
-        key.push('\u{2}');
-        key.push_str(&c.name);
-        key.push(':');
-        key.push_str(&c.exit_code.map(|e| e.to_string()).unwrap_or_default());
-    }
-    key
 }
 
 fn summarize(evidence: &Evidence) -> TaskSummary {

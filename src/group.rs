@@ -396,6 +396,15 @@ impl Grouping {
     }
 }
 
+/// A timeline regrouped into buckets of `size` seconds (hours into days, say).
+pub fn rebucket(timeline: &BTreeMap<i64, u64>, size: i64) -> BTreeMap<i64, u64> {
+    let mut out = BTreeMap::new();
+    for (at, n) in timeline {
+        *out.entry(at - at.rem_euclid(size.max(1))).or_default() += n;
+    }
+    out
+}
+
 fn rank(status: Status) -> u8 {
     match status {
         Status::Failure => 0,

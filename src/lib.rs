@@ -4,6 +4,7 @@
 //! the [`engine`] matches it against the [`catalog`] of known errors and produces a
 //! [`report::Diagnosis`]; [`render`] writes it as text, JSON or markdown.
 
+pub mod archive;
 pub mod arn;
 pub mod catalog;
 pub mod cli;

@@ -92,9 +92,80 @@ pub enum Command {
     ))]
     Task(TaskArgs),
 
+    /// Summarize archives of "ECS Task State Change" events: what stopped tasks, how often, where.
+    #[command(after_help = concat!(
+        "Reads, detected per file: JSON Lines of events, JSON arrays of events, `aws logs\n",
+        "filter-log-events` / `get-log-events` output, CloudWatch Logs exports to S3 (timestamped\n",
+        "lines), and any of them gzip-compressed. Each task counts once, from its newest final event.\n\n",
+        "Examples:\n",
+        "  ecs-diagnose events exported/                        # a directory of .gz exports\n",
+        "  ecs-diagnose events events.jsonl --since 7d --bucket day --output markdown > weekly.md\n",
+        "  aws logs filter-log-events --log-group-name /aws/events/ecs --output json | ecs-diagnose events -\n\n",
+        "Exit codes:\n",
+        "  0  every stop was recognised\n",
+        "  1  some stop reasons were not recognised\n",
+        "  2  error: nothing usable could be read"
+    ))]
+    Events(EventsArgs),
+
     /// List, show and test the pattern catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Clone, ClapArgs)]
+pub struct EventsArgs {
+    /// Files or directories of events (`-` for stdin).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Only stops at or after this time: RFC 3339 (2026-11-20T00:00:00Z) or a duration ago (7d).
+    #[arg(long, value_name = "TIME", value_parser = parse_time, help_heading = "Filters")]
+    pub since: Option<i64>,
+
+    /// Only stops at or before this time: RFC 3339 or a duration ago.
+    #[arg(long, value_name = "TIME", value_parser = parse_time, help_heading = "Filters")]
+    pub until: Option<i64>,
+
+    /// Only tasks of this cluster (name or ARN).
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub cluster: Option<String>,
+
+    /// Only tasks of this service.
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub service: Option<String>,
+
+    /// Only tasks of this task definition family.
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub family: Option<String>,
+
+    /// Timeline buckets; `auto` uses days when the stops span more than three days.
+    #[arg(long, value_enum, default_value_t, value_name = "SIZE")]
+    pub bucket: Bucket,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
+}
+
+/// Timeline bucket size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Bucket {
+    #[default]
+    Auto,
+    Hour,
+    Day,
+}
+
+/// RFC 3339, or a duration before now.
+fn parse_time(value: &str) -> Result<i64, String> {
+    if let Some(at) = crate::time::parse_rfc3339(value) {
+        return Ok(at);
+    }
+    let ago = crate::time::parse_duration(value).map_err(|_| {
+        format!("`{value}` is neither a time (2026-11-20T00:00:00Z) nor a duration ago (7d, 12h)")
+    })?;
+    Ok(crate::time::now() - i64::try_from(ago.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// How to reach the ECS API: the standard AWS credential chain and region resolution apply.
@@ -338,6 +409,39 @@ mod tests {
             panic!()
         };
         assert_eq!(cluster.watch, Some(std::time::Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn events_arguments() {
+        let args = Args::try_parse_from([
+            "ecs-diagnose",
+            "events",
+            "a.jsonl",
+            "dir",
+            "--since",
+            "2026-11-20T00:00:00Z",
+            "--bucket",
+            "day",
+        ])
+        .unwrap();
+        let Command::Events(events) = args.command else {
+            panic!()
+        };
+        assert_eq!(events.paths.len(), 2);
+        assert_eq!(
+            events.since,
+            crate::time::parse_rfc3339("2026-11-20T00:00:00Z")
+        );
+        assert_eq!(events.bucket, Bucket::Day);
+        let relative =
+            Args::try_parse_from(["ecs-diagnose", "events", "-", "--since", "7d"]).unwrap();
+        let Command::Events(events) = relative.command else {
+            panic!()
+        };
+        assert!(events.since.unwrap() < crate::time::now() - 6 * 86_400);
+        assert!(
+            Args::try_parse_from(["ecs-diagnose", "events", "-", "--since", "last week"]).is_err()
+        );
     }
 
     #[test]

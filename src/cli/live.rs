@@ -212,6 +212,7 @@ async fn scan(
             "No stopped tasks found. ECS keeps stopped tasks for about an hour; for older stops, have an EventBridge rule send \"ECS Task State Change\" events to CloudWatch Logs and run `ecs-diagnose events` on the export (see the README).".to_string()
         }),
         partial,
+        ..ScanInfo::default()
     };
     if format != OutputFormat::Json {
         for w in &warnings {

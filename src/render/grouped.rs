@@ -33,6 +33,20 @@ pub struct ScanInfo {
     pub empty_note: Option<String>,
     /// True when some tasks could not be fetched: the counts are a lower bound.
     pub partial: bool,
+    /// Timeline bucket in seconds (3600 or 86400), for reports with a timeline.
+    pub timeline_bucket: Option<i64>,
+    /// For archives: what was read and what was skipped.
+    pub archive: Option<ArchiveInfo>,
+}
+
+/// What an archive scan read.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveInfo {
+    #[serde(flatten)]
+    pub stats: crate::archive::ArchiveStats,
+    /// Lines and events not counted, by reason, with the first few places.
+    pub skipped:
+        std::collections::BTreeMap<crate::archive::skips::Skip, crate::archive::skips::Tally>,
 }
 
 /// Everything a grouped report shows.
@@ -142,10 +156,28 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
             format!("API calls: {}", calls.join(", ")).dimmed()
         )?;
     }
+    if let Some(archive) = &scan.archive {
+        let st = &archive.stats;
+        let skipped: u64 = archive.skipped.values().map(|t| t.count).sum();
+        writeln!(
+            out,
+            "{}",
+            format!(
+                "read {} events ({:.1} MB) in {:.1}s; {skipped} not counted (earlier state changes, duplicates, other events, bad lines)",
+                st.records,
+                st.bytes as f64 / 1e6,
+                st.seconds
+            )
+            .dimmed()
+        )?;
+    }
     if let Some(note) = &scan.empty_note {
         writeln!(out, "\n{note}")?;
     }
     let groups = g.groups();
+    if let Some(bucket) = scan.timeline_bucket {
+        timeline_text(out, &groups, bucket)?;
+    }
     for (status, title) in [
         (Status::Failure, "Failures, most frequent first"),
         (Status::Unrecognised, "Unrecognised: not in the catalog"),
@@ -224,6 +256,80 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
     }
     for w in report.warnings {
         writeln!(out, "\n{} {w}", "warning:".yellow().bold())?;
+    }
+    Ok(())
+}
+
+/// A compact chart: one row of bars per cause (each scaled to its own peak), stops per bucket.
+fn timeline_text(out: &mut dyn Write, groups: &[GroupView<'_>], bucket: i64) -> io::Result<()> {
+    const WIDTH: usize = 48;
+    const ROWS: usize = 8;
+    const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let rows: Vec<&GroupView<'_>> = groups
+        .iter()
+        .filter(|g| g.status != Status::Benign)
+        .take(ROWS)
+        .collect();
+    let series: Vec<std::collections::BTreeMap<i64, u64>> = rows
+        .iter()
+        .map(|g| crate::group::rebucket(g.timeline, bucket))
+        .collect();
+    let (Some(first), Some(last)) = (
+        series.iter().filter_map(|s| s.keys().next().copied()).min(),
+        series
+            .iter()
+            .filter_map(|s| s.keys().next_back().copied())
+            .max(),
+    ) else {
+        return Ok(());
+    };
+    let buckets = usize::try_from((last - first) / bucket + 1).unwrap_or(1);
+    let per_column = buckets.div_ceil(WIDTH).max(1);
+    let columns = buckets.div_ceil(per_column);
+    let unit = if bucket >= 86_400 { "day" } else { "hour" };
+    let width = per_column as i64 * bucket;
+    let span = format!(
+        "{} → {}",
+        crate::time::format_epoch(first),
+        crate::time::format_epoch(last + bucket)
+    );
+    let every = if per_column > 1 {
+        format!(", one column per {per_column} {unit}s")
+    } else {
+        format!(", one column per {unit}")
+    };
+    writeln!(
+        out,
+        "\n{} {}",
+        "Timeline (UTC)".bold().underline(),
+        format!("{span}{every}").dimmed()
+    )?;
+    for (group, series) in rows.iter().zip(&series) {
+        let mut counts = vec![0u64; columns];
+        for (at, n) in series {
+            let column = usize::try_from((at - first) / width)
+                .unwrap_or(0)
+                .min(columns - 1);
+            counts[column] += n;
+        }
+        let peak = counts.iter().copied().max().unwrap_or(0).max(1);
+        let bars: String = counts
+            .iter()
+            .map(|&n| {
+                if n == 0 {
+                    BARS[0]
+                } else {
+                    BARS[1 + usize::try_from(n * 7 / peak).unwrap_or(7).min(7)]
+                }
+            })
+            .collect();
+        let name = group.pattern.unwrap_or("unrecognised");
+        let name = if name.chars().count() > 40 {
+            format!("{}…", name.chars().take(39).collect::<String>())
+        } else {
+            name.to_string()
+        };
+        writeln!(out, "  {name:<40} {} {:>6}", bars.cyan(), group.count)?;
     }
     Ok(())
 }
@@ -309,7 +415,7 @@ struct WireGroup<'a> {
     timeline: Option<Vec<(String, u64)>>,
 }
 
-fn wire_group(group: GroupView<'_>, timeline: bool) -> WireGroup<'_> {
+fn wire_group(group: GroupView<'_>, timeline: Option<i64>) -> WireGroup<'_> {
     WireGroup {
         pattern: group.pattern,
         title: group.title,
@@ -330,11 +436,10 @@ fn wire_group(group: GroupView<'_>, timeline: bool) -> WireGroup<'_> {
             .unrecognised
             .as_ref()
             .map(|u| u.pattern_stub.as_str()),
-        timeline: timeline.then(|| {
-            group
-                .timeline
-                .iter()
-                .map(|(at, n)| (crate::time::format_epoch(*at), *n))
+        timeline: timeline.map(|bucket| {
+            crate::group::rebucket(group.timeline, bucket)
+                .into_iter()
+                .map(|(at, n)| (crate::time::format_epoch(at), n))
                 .collect()
         }),
     }
@@ -356,7 +461,7 @@ fn json(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
         groups: g
             .groups()
             .into_iter()
-            .map(|gr| wire_group(gr, g.bucket().is_some()))
+            .map(|gr| wire_group(gr, report.scan.timeline_bucket))
             .collect(),
         diagnoses: report.diagnoses.iter().map(WireDiagnosis::from).collect(),
         warnings: report.warnings,
@@ -405,7 +510,7 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    if let Some(size) = g.bucket() {
+    if let Some(size) = scan.timeline_bucket {
         super::markdown::timeline_table(out, &groups, size)?;
     }
     for group in groups.iter().filter(|gr| gr.status != Status::Benign) {

@@ -283,10 +283,11 @@ pub(crate) fn timeline_table(
 ) -> io::Result<()> {
     const COLUMNS: usize = 5;
     let shown: Vec<&crate::group::GroupView<'_>> = groups.iter().take(COLUMNS).collect();
-    let mut buckets: Vec<i64> = groups
+    let series: Vec<std::collections::BTreeMap<i64, u64>> = groups
         .iter()
-        .flat_map(|g| g.timeline.keys().copied())
+        .map(|g| crate::group::rebucket(g.timeline, bucket))
         .collect();
+    let mut buckets: Vec<i64> = series.iter().flat_map(|s| s.keys().copied()).collect();
     buckets.sort_unstable();
     buckets.dedup();
     if buckets.is_empty() {
@@ -300,9 +301,9 @@ pub(crate) fn timeline_table(
     writeln!(out)?;
     writeln!(out, "|---|---:|{}", "---:|".repeat(shown.len()))?;
     for at in buckets {
-        let all: u64 = groups
+        let all: u64 = series
             .iter()
-            .map(|g| g.timeline.get(&at).copied().unwrap_or(0))
+            .map(|s| s.get(&at).copied().unwrap_or(0))
             .sum();
         let label = crate::time::format_epoch(at);
         let label = if bucket >= 86_400 {
@@ -311,8 +312,8 @@ pub(crate) fn timeline_table(
             &label[..16]
         };
         write!(out, "| {label} | {all} |")?;
-        for g in &shown {
-            write!(out, " {} |", g.timeline.get(&at).copied().unwrap_or(0))?;
+        for s in series.iter().take(shown.len()) {
+            write!(out, " {} |", s.get(&at).copied().unwrap_or(0))?;
         }
         writeln!(out)?;
     }

@@ -1,0 +1,529 @@
+//! `ecs-diagnose events`: what has been stopping tasks, from archives of "ECS Task State
+//! Change" events (ECS itself forgets stopped tasks after about an hour).
+//!
+//! A reader thread turns files into event records; worker threads (one per core) parse,
+//! filter and classify them (identical reasons are matched once per worker, by normalised
+//! text); the calling thread keeps one entry per task — the newest event wins, duplicates are
+//! dropped — and the grouping by cause. Memory grows with the number of distinct tasks and
+//! causes, never with the size of the archive.
+
+pub mod read;
+pub mod skips;
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::arn::cluster_name;
+use crate::context::Defaults;
+use crate::engine::{Engine, MatchCache};
+use crate::group::{Contribution, GroupKey, Grouping, TaskFacts};
+use crate::input::json::EventJson;
+use crate::model::{Evidence, Source};
+use crate::report::Status;
+use read::{Input, Record};
+use skips::{Skip, Skips};
+
+/// Records per batch between threads; with the channel bounds this caps records in flight.
+const BATCH: usize = 512;
+/// Timeline buckets are kept per hour and merged into days when rendering a long span.
+pub const HOUR: i64 = 3600;
+
+/// Which events count.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Epoch seconds, inclusive.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub family: Option<String>,
+}
+
+impl Filters {
+    /// Whether `evidence` passes. Unknown values pass (a stop with no time is not dropped by
+    /// a time filter).
+    fn admit(&self, evidence: &Evidence) -> bool {
+        if self.since.is_some() || self.until.is_some() {
+            let at = evidence
+                .meta
+                .stopped_at
+                .as_deref()
+                .and_then(crate::time::parse_rfc3339);
+            if let Some(at) = at
+                && (self.since.is_some_and(|s| at < s) || self.until.is_some_and(|u| at > u))
+            {
+                return false;
+            }
+        }
+        if let Some(cluster) = &self.cluster {
+            let name = evidence
+                .meta
+                .cluster_arn
+                .as_deref()
+                .or(evidence.meta.task_arn.as_deref())
+                .map(cluster_name);
+            if name != Some(cluster_name(cluster)) {
+                return false;
+            }
+        }
+        if self
+            .service
+            .as_ref()
+            .is_some_and(|s| evidence.service() != Some(s.as_str()))
+        {
+            return false;
+        }
+        if self
+            .family
+            .as_ref()
+            .is_some_and(|f| evidence.family() != Some(f.as_str()))
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// Counts of a scan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ArchiveStats {
+    pub inputs: usize,
+    /// Bytes read from the inputs (compressed size for gzip).
+    pub bytes: u64,
+    /// Event records read (lines or array elements).
+    pub records: u64,
+    /// Distinct tasks counted (each once, from its newest final event).
+    pub stopped_tasks: u64,
+    /// Tasks whose counted event was replaced by a newer one.
+    pub replaced: u64,
+    pub seconds: f64,
+}
+
+/// What a scan found.
+pub struct Scan {
+    pub grouping: Grouping,
+    pub skips: Skips,
+    pub stats: ArchiveStats,
+    /// Inputs that could not be opened.
+    pub errors: Vec<String>,
+}
+
+/// Progress of a running scan (for a terminal).
+pub struct Progress {
+    pub bytes: u64,
+    pub records: u64,
+    pub elapsed: Duration,
+}
+
+/// One stopped task, classified by a worker.
+struct Stopped {
+    evidence: Evidence,
+    version: i64,
+    key: GroupKey,
+    status: Status,
+}
+
+struct WorkerBatch {
+    stopped: Vec<Stopped>,
+}
+
+/// Reads, classifies and groups every event in `inputs`.
+pub fn scan(
+    engine: &Engine,
+    inputs: &[Input],
+    filters: &Filters,
+    defaults: &Defaults,
+    workers: usize,
+    progress: &dyn Fn(&Progress),
+) -> Scan {
+    let names: Vec<String> = inputs.iter().map(|i| i.to_string()).collect();
+    let counters = Arc::new(read::Counters::default());
+    let started = Instant::now();
+    let (record_tx, record_rx) = sync_channel::<Vec<Record>>(workers.max(1) * 2);
+    let record_rx = Arc::new(Mutex::new(record_rx));
+    let (batch_tx, batch_rx) = sync_channel::<WorkerBatch>(workers.max(1) * 2);
+
+    let mut grouping = Grouping::with_timeline(HOUR);
+    let mut stats = ArchiveStats {
+        inputs: inputs.len(),
+        ..ArchiveStats::default()
+    };
+    let mut skips = Skips::with_inputs(names.clone());
+    let mut errors = Vec::new();
+
+    std::thread::scope(|scope| {
+        let reader = {
+            let names = names.clone();
+            let counters = Arc::clone(&counters);
+            scope.spawn(move || read_all(inputs, &names, &counters, &record_tx))
+        };
+        let mut handles = Vec::new();
+        for _ in 0..workers.max(1) {
+            let rx = Arc::clone(&record_rx);
+            let tx = batch_tx.clone();
+            let names = names.clone();
+            handles.push(scope.spawn(move || work(engine, filters, &rx, &tx, names)));
+        }
+        drop(batch_tx);
+        aggregate(
+            engine,
+            defaults,
+            &batch_rx,
+            &mut grouping,
+            &mut skips,
+            &mut stats,
+            &counters,
+            started,
+            progress,
+        );
+        let (reader_skips, reader_errors) =
+            reader.join().expect("the reader thread does not panic");
+        skips.merge(reader_skips);
+        errors.extend(reader_errors);
+        for handle in handles {
+            skips.merge(handle.join().expect("worker threads do not panic"));
+        }
+    });
+    stats.bytes = counters.bytes.load(Ordering::Relaxed);
+    stats.records = counters.records.load(Ordering::Relaxed);
+    stats.seconds = started.elapsed().as_secs_f64();
+    Scan {
+        grouping,
+        skips,
+        stats,
+        errors,
+    }
+}
+
+fn read_all(
+    inputs: &[Input],
+    names: &[String],
+    counters: &Arc<read::Counters>,
+    tx: &SyncSender<Vec<Record>>,
+) -> (Skips, Vec<String>) {
+    let mut skips = Skips::with_inputs(names.to_vec());
+    let mut errors = Vec::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    for (index, input) in inputs.iter().enumerate() {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        let mut emit = |record: Record| {
+            batch.push(record);
+            if batch.len() >= BATCH {
+                return tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_ok();
+            }
+            true
+        };
+        if let Err(e) = read::read_input(input, index, counters, &mut skips, &mut emit) {
+            errors.push(e);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    (skips, errors)
+}
+
+/// Parses, filters and classifies records until the reader is done.
+fn work(
+    engine: &Engine,
+    filters: &Filters,
+    rx: &Mutex<Receiver<Vec<Record>>>,
+    tx: &SyncSender<WorkerBatch>,
+    names: Vec<String>,
+) -> Skips {
+    let mut skips = Skips::with_inputs(names);
+    let mut cache = MatchCache::default();
+    let quick = read::QuickLook::new();
+    loop {
+        let batch = match rx.lock().expect("no thread panics holding the lock").recv() {
+            Ok(batch) => batch,
+            Err(_) => break,
+        };
+        let mut out = WorkerBatch {
+            stopped: Vec::new(),
+        };
+        for record in batch {
+            if let Some(stopped) = classify(engine, filters, &mut cache, &mut skips, &quick, record)
+            {
+                out.stopped.push(stopped);
+            }
+        }
+        if tx.send(out).is_err() {
+            break;
+        }
+    }
+    skips
+}
+
+/// One record: a stopped task to count, or a reason to skip it.
+fn classify(
+    engine: &Engine,
+    filters: &Filters,
+    cache: &mut MatchCache,
+    skips: &mut Skips,
+    quick: &read::QuickLook,
+    record: Record,
+) -> Option<Stopped> {
+    let json = record.json.as_slice();
+    let location = record.location;
+    // Most events of an archive are earlier state changes of tasks; telling them apart
+    // without parsing them is most of the speed (the reader already drops most of them).
+    if !quick.is_task_state_change(json) {
+        let reason = match serde_json::from_slice::<serde::de::IgnoredAny>(json) {
+            Ok(_) => Skip::OtherDetailType,
+            Err(e) if e.is_eof() => Skip::TruncatedJson,
+            Err(_) => Skip::NotJson,
+        };
+        skips.add_at(reason, location, String::new());
+        return None;
+    }
+    if quick.is_earlier_state_change(json) {
+        skips.add_at(Skip::NotFinalStop, location, String::new());
+        return None;
+    }
+    let event: EventJson = match serde_json::from_slice(json) {
+        Ok(event) => event,
+        Err(e) => {
+            let reason = if e.is_eof() {
+                Skip::TruncatedJson
+            } else {
+                Skip::NotJson
+            };
+            skips.add_at(reason, location, e.to_string());
+            return None;
+        }
+    };
+    if !event.is_task_state_change() {
+        skips.add_at(Skip::OtherDetailType, location, String::new());
+        return None;
+    }
+    let Some(task) = event.into_task(Source::Event { index: 0 }) else {
+        skips.add_at(Skip::OtherDetailType, location, "no detail".to_string());
+        return None;
+    };
+    if !task.is_final_stop {
+        skips.add_at(Skip::NotFinalStop, location, String::new());
+        return None;
+    }
+    if !filters.admit(&task.evidence) {
+        skips.add_at(Skip::Filtered, location, String::new());
+        return None;
+    }
+    let classification = engine.classify(&task.evidence, cache);
+    Some(Stopped {
+        key: GroupKey::of_classification(&classification, task.evidence.stop_code.as_deref()),
+        status: classification.status,
+        version: task.version.unwrap_or(-1),
+        evidence: task.evidence,
+    })
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn aggregate(
+    engine: &Engine,
+    defaults: &Defaults,
+    rx: &Receiver<WorkerBatch>,
+    grouping: &mut Grouping,
+    skips: &mut Skips,
+    stats: &mut ArchiveStats,
+    counters: &read::Counters,
+    started: Instant,
+    progress: &dyn Fn(&Progress),
+) {
+    // Task ARN (hashed) -> the version counted and what it added.
+    let mut seen: HashMap<u64, (i64, Contribution)> = HashMap::new();
+    let mut cache = MatchCache::default();
+    let mut last_progress = Instant::now();
+    for batch in rx {
+        for stopped in batch.stopped {
+            let arn_hash = stopped.evidence.meta.task_arn.as_deref().map(hash_of);
+            if let Some(hash) = arn_hash
+                && let Some((version, contribution)) = seen.get(&hash)
+            {
+                if stopped.version <= *version {
+                    skips.add(Skip::Duplicate, String::new());
+                    continue;
+                }
+                grouping.withdraw(contribution);
+                stats.replaced += 1;
+                stats.stopped_tasks -= 1;
+            }
+            let evidence = &stopped.evidence;
+            let cluster = evidence
+                .meta
+                .cluster_arn
+                .as_deref()
+                .or(evidence
+                    .meta
+                    .task_arn
+                    .as_deref()
+                    .filter(|a| a.matches('/').count() >= 2))
+                .map(cluster_name);
+            let facts = TaskFacts {
+                task_id: evidence.task_id(),
+                service: evidence.service(),
+                family: evidence.family(),
+                cluster,
+                stopped_at: evidence.meta.stopped_at.as_deref(),
+            };
+            let contribution = grouping.record(stopped.key, facts, stopped.status, || {
+                engine.diagnose(evidence, defaults, &mut cache)
+            });
+            // Fixes differ between tasks by account, region and image.
+            let variant = format!(
+                "{}|{}",
+                evidence
+                    .meta
+                    .task_arn
+                    .as_deref()
+                    .and_then(|a| a.split(':').nth(4))
+                    .unwrap_or(""),
+                evidence
+                    .containers
+                    .iter()
+                    .filter_map(|c| c.image.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            grouping.note_fix(&contribution, &variant);
+            stats.stopped_tasks += 1;
+            if let Some(hash) = arn_hash {
+                seen.insert(hash, (stopped.version, contribution));
+            }
+        }
+        if last_progress.elapsed() >= Duration::from_millis(250) {
+            last_progress = Instant::now();
+            progress(&Progress {
+                bytes: counters.bytes.load(Ordering::Relaxed),
+                records: counters.records.load(Ordering::Relaxed),
+                elapsed: started.elapsed(),
+            });
+        }
+    }
+}
+
+/// The default number of worker threads: one per core, leaving the reader its share.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(arn: &str, status: &str, version: i64, reason: &str) -> String {
+        serde_json::json!({
+            "version": "0", "detail-type": "ECS Task State Change", "source": "aws.ecs",
+            "account": "123456789012", "region": "us-east-1", "time": "2026-11-20T10:00:00Z",
+            "detail": {"taskArn": arn, "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/prod",
+                       "group": "service:web", "lastStatus": status, "version": version,
+                       "stoppedReason": reason, "stoppedAt": "2026-11-20T10:00:00Z"}
+        })
+        .to_string()
+    }
+
+    fn scan_text(text: &str, filters: &Filters) -> Scan {
+        let dir = std::env::temp_dir().join(format!(
+            "ecs-diagnose-archive-{}-{}",
+            std::process::id(),
+            hash_of(text)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("events.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
+        let scan = scan(
+            &engine,
+            &[Input::File(path)],
+            filters,
+            &Defaults::default(),
+            2,
+            &|_| {},
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        scan
+    }
+
+    #[test]
+    fn one_task_counts_once_from_its_final_event() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/a1";
+        let text = [
+            event(arn, "RUNNING", 2, ""),
+            event(arn, "STOPPED", 4, "Task stopped by user"),
+            event(arn, "STOPPED", 4, "Task stopped by user"),
+            "not json".to_string(),
+            r#"{"detail-type":"ECS Container Instance State Change","detail":{}}"#.to_string(),
+            event(arn, "STOPPED", 3, "Task stopped by user")[..60].to_string(),
+        ]
+        .join("\n");
+        let scan = scan_text(&text, &Filters::default());
+        assert_eq!(scan.stats.records, 6);
+        assert_eq!(scan.stats.stopped_tasks, 1);
+        assert_eq!(scan.grouping.benign, 1);
+        assert_eq!(scan.skips.count(Skip::Duplicate), 1);
+        assert_eq!(scan.skips.count(Skip::NotFinalStop), 1);
+        assert_eq!(scan.skips.count(Skip::NotJson), 1);
+        assert_eq!(scan.skips.count(Skip::OtherDetailType), 1);
+        assert_eq!(scan.skips.count(Skip::TruncatedJson), 1);
+    }
+
+    #[test]
+    fn a_newer_event_replaces_the_counted_one() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/b2";
+        let text = [
+            event(arn, "STOPPED", 3, "WidgetError: x"),
+            event(arn, "STOPPED", 5, "Task stopped by user"),
+        ]
+        .join("\n");
+        let scan = scan_text(&text, &Filters::default());
+        assert_eq!(scan.stats.stopped_tasks, 1);
+        assert_eq!(scan.stats.replaced, 1);
+        assert_eq!(scan.grouping.unrecognised, 0);
+        assert_eq!(scan.grouping.benign, 1);
+    }
+
+    #[test]
+    fn filters_leave_events_out() {
+        let text = event(
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/c3",
+            "STOPPED",
+            3,
+            "Task stopped by user",
+        );
+        let scan = scan_text(
+            &text,
+            &Filters {
+                service: Some("api".into()),
+                ..Filters::default()
+            },
+        );
+        assert_eq!(scan.stats.stopped_tasks, 0);
+        assert_eq!(scan.skips.count(Skip::Filtered), 1);
+        let scan = scan_text(
+            &text,
+            &Filters {
+                cluster: Some("prod".into()),
+                since: Some(0),
+                ..Filters::default()
+            },
+        );
+        assert_eq!(scan.stats.stopped_tasks, 1);
+    }
+}

@@ -1,0 +1,502 @@
+//! Reading archives of "ECS Task State Change" events, whatever form they were saved in:
+//! JSON Lines, JSON arrays, `aws logs filter-log-events` / `get-log-events` output (events
+//! inside `message` strings), CloudWatch Logs exports to S3 (a timestamp, a space, the event),
+//! and any of them gzip-compressed. Each event's JSON text becomes a [`Record`]; nothing here
+//! parses events or holds more than one of them.
+
+use std::cell::Cell;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::read::MultiGzDecoder;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::skips::{Skip, Skips};
+use crate::input::lines::BoundedLines;
+
+/// Longest line or JSON value accepted; events are a few kilobytes.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// Where a record came from: input index and line (1-based; 0 inside a multi-line document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub input: u32,
+    pub line: u64,
+}
+
+/// One event's JSON text.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub json: Vec<u8>,
+    pub location: Location,
+}
+
+/// An input to read: a file or stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl fmt::Display for Input {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::File(path) => write!(f, "{}", path.display()),
+            Input::Stdin => f.write_str("<stdin>"),
+        }
+    }
+}
+
+/// Expands directories (recursively, sorted) into their files.
+pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            walk(path, &mut files)
+                .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?;
+            files.sort();
+            out.extend(files.into_iter().map(Input::File));
+        } else if path.exists() {
+            out.push(Input::File(path.clone()));
+        } else {
+            return Err(format!("`{}` does not exist", path.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Counters shared with the scan: bytes read (compressed size for gzip) and records seen.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub bytes: AtomicU64,
+    pub records: AtomicU64,
+}
+
+/// Counts bytes as they are read (compressed bytes, for gzip), for progress and MB/s.
+struct Counting<R> {
+    inner: R,
+    counters: Arc<Counters>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Reads one input, sending each record to `emit` and each problem to `skips`. Returns false if
+/// the input could not be opened at all.
+pub fn read_input(
+    input: &Input,
+    index: u32,
+    counters: &Arc<Counters>,
+    skips: &mut Skips,
+    emit: &mut dyn FnMut(Record) -> bool,
+) -> Result<(), String> {
+    let raw: Box<dyn Read> = match input {
+        Input::File(path) => Box::new(
+            File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?,
+        ),
+        Input::Stdin => Box::new(io::stdin()),
+    };
+    let mut reader = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: raw,
+            counters: Arc::clone(counters),
+        },
+    );
+    let gzip = reader
+        .fill_buf()
+        .map(|b| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
+    let name = input.to_string();
+    let reader: Box<dyn BufRead> = if gzip {
+        Box::new(BufReader::with_capacity(
+            256 * 1024,
+            MultiGzDecoder::new(reader),
+        ))
+    } else {
+        Box::new(reader)
+    };
+    let result = read_stream(reader, index, counters, skips, emit);
+    if let Err(e) = result {
+        // A cut-off gzip stream or a read error: what was read before it counts.
+        let reason = if gzip && e.kind() == io::ErrorKind::UnexpectedEof {
+            Skip::TruncatedGzip
+        } else {
+            Skip::ReadError
+        };
+        skips.add(reason, format!("{name}: {e}"));
+    }
+    Ok(())
+}
+
+fn read_stream(
+    mut reader: Box<dyn BufRead>,
+    index: u32,
+    counters: &Counters,
+    skips: &mut Skips,
+    emit: &mut dyn FnMut(Record) -> bool,
+) -> io::Result<()> {
+    match detect(&mut reader)? {
+        Form::Empty => Ok(()),
+        Form::Lines => read_lines(reader, index, counters, skips, emit),
+        Form::Document => read_document(reader, index, counters, skips, emit),
+    }
+}
+
+enum Form {
+    Empty,
+    /// One event (or timestamped event, or log record) per line.
+    Lines,
+    /// One JSON document over many lines (or one huge line): an array of events, a
+    /// pretty-printed event, or `aws logs` output with an `events` array.
+    Document,
+}
+
+/// JSON Lines if the first line is a whole JSON value of modest size; a document if it starts
+/// with `[` or with a `{` that the first line does not close; lines otherwise.
+fn detect(reader: &mut Box<dyn BufRead>) -> io::Result<Form> {
+    let buf = reader.fill_buf()?;
+    let Some(first) = buf.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(if buf.is_empty() {
+            Form::Empty
+        } else {
+            Form::Lines
+        });
+    };
+    match buf[first] {
+        b'[' => Ok(Form::Document),
+        b'{' => {
+            let rest = &buf[first..];
+            let line = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest, |end| &rest[..end]);
+            let whole_line = line.len() < rest.len();
+            let is_logs_output = line.windows(9).any(|w| w == b"\"events\":")
+                && !line.windows(13).any(|w| w == b"\"detail-type\"");
+            if whole_line && !is_logs_output && serde_json::from_slice::<IgnoredAny>(line).is_ok() {
+                Ok(Form::Lines)
+            } else {
+                Ok(Form::Document)
+            }
+        }
+        _ => Ok(Form::Lines),
+    }
+}
+
+/// Recognises, without parsing, the events that are a task's earlier state changes (no
+/// `"STOPPED"` anywhere): most of an archive, and not worth copying to a worker.
+pub struct QuickLook {
+    task_change: memchr::memmem::Finder<'static>,
+    stopped: memchr::memmem::Finder<'static>,
+}
+
+impl QuickLook {
+    pub fn new() -> QuickLook {
+        QuickLook {
+            task_change: memchr::memmem::Finder::new(b"ECS Task State Change"),
+            stopped: memchr::memmem::Finder::new(b"\"STOPPED\""),
+        }
+    }
+
+    /// A whole JSON object of a task state change that never mentions STOPPED.
+    pub fn is_earlier_state_change(&self, json: &[u8]) -> bool {
+        json.last() == Some(&b'}')
+            && self.stopped.find(json).is_none()
+            && self.task_change.find(json).is_some()
+    }
+
+    /// Whether the text mentions a task state change at all.
+    pub fn is_task_state_change(&self, json: &[u8]) -> bool {
+        self.task_change.find(json).is_some()
+    }
+}
+
+impl Default for QuickLook {
+    fn default() -> Self {
+        QuickLook::new()
+    }
+}
+
+fn read_lines(
+    reader: Box<dyn BufRead>,
+    index: u32,
+    counters: &Counters,
+    skips: &mut Skips,
+    emit: &mut dyn FnMut(Record) -> bool,
+) -> io::Result<()> {
+    let quick = QuickLook::new();
+    let mut lines = BoundedLines::new(reader, MAX_RECORD_BYTES);
+    while let Some(line) = lines.next_line()? {
+        let location = Location {
+            input: index,
+            line: line.number as u64,
+        };
+        if !line.bytes.iter().all(u8::is_ascii_whitespace) {
+            counters.records.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(total) = line.truncated_from {
+            skips.add_at(Skip::LineTooLong, location, format!("{total} bytes"));
+            continue;
+        }
+        let mut bytes = line.bytes;
+        let (start, end) = trimmed(&bytes);
+        if start == end {
+            continue;
+        }
+        // CloudWatch Logs exports put a timestamp and a space before each event.
+        let json_start = match bytes[start] {
+            b'{' => start,
+            b'0'..=b'9' => match bytes[start..end].iter().position(|&b| b == b'{') {
+                Some(at) => start + at,
+                None => {
+                    skips.add_at(Skip::NotJson, location, String::new());
+                    continue;
+                }
+            },
+            _ => {
+                skips.add_at(Skip::NotJson, location, String::new());
+                continue;
+            }
+        };
+        if quick.is_earlier_state_change(&bytes[json_start..end]) {
+            skips.add_at(Skip::NotFinalStop, location, String::new());
+            continue;
+        }
+        bytes.truncate(end);
+        bytes.drain(..json_start);
+        if !emit(Record {
+            json: bytes,
+            location,
+        }) {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The range of `bytes` without leading and trailing whitespace.
+fn trimmed(bytes: &[u8]) -> (usize, usize) {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    (start, end)
+}
+
+/// Caps how much one JSON value may read, so a document with a gigantic value fails cleanly
+/// instead of filling memory. The visitor resets the count after each value it hands on.
+struct Limited<R> {
+    inner: R,
+    since_reset: Rc<Cell<usize>>,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.since_reset.get() > MAX_RECORD_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "value too large",
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.since_reset.set(self.since_reset.get() + n);
+        Ok(n)
+    }
+}
+
+fn read_document(
+    reader: Box<dyn BufRead>,
+    index: u32,
+    counters: &Counters,
+    skips: &mut Skips,
+    emit: &mut dyn FnMut(Record) -> bool,
+) -> io::Result<()> {
+    let counter = Rc::new(Cell::new(0));
+    let limited = Limited {
+        inner: reader,
+        since_reset: Rc::clone(&counter),
+    };
+    let mut de = serde_json::Deserializer::from_reader(limited);
+    let location = Location {
+        input: index,
+        line: 0,
+    };
+    let mut stopped = false;
+    let seed = DocumentSeed {
+        emit,
+        counter: &counter,
+        counters,
+        location,
+        stopped: &mut stopped,
+    };
+    if let Err(e) = seed.deserialize(&mut de) {
+        if stopped {
+            return Ok(());
+        }
+        let reason = if e.is_io() && e.to_string().contains("value too large") {
+            Skip::LineTooLong
+        } else if e.is_eof() {
+            Skip::TruncatedJson
+        } else if e.is_io() {
+            return Err(io::Error::other(e.to_string()));
+        } else {
+            Skip::NotJson
+        };
+        skips.add_at(
+            reason,
+            Location {
+                input: index,
+                line: e.line() as u64,
+            },
+            e.to_string(),
+        );
+    }
+    Ok(())
+}
+
+struct DocumentSeed<'a> {
+    emit: &'a mut dyn FnMut(Record) -> bool,
+    counter: &'a Rc<Cell<usize>>,
+    counters: &'a Counters,
+    location: Location,
+    stopped: &'a mut bool,
+}
+
+impl DocumentSeed<'_> {
+    /// Hands on one value: a log record's `message`, or the value itself.
+    fn value(&mut self, raw: &RawValue) -> bool {
+        self.counter.set(0);
+        self.counters.records.fetch_add(1, Ordering::Relaxed);
+        let text = raw.get().as_bytes();
+        #[derive(serde::Deserialize)]
+        struct LogRecord {
+            message: String,
+        }
+        let json = match serde_json::from_slice::<LogRecord>(text) {
+            Ok(record) if record.message.trim_start().starts_with('{') => {
+                record.message.into_bytes()
+            }
+            _ => text.to_vec(),
+        };
+        let go_on = (self.emit)(Record {
+            json,
+            location: self.location,
+        });
+        if !go_on {
+            *self.stopped = true;
+        }
+        go_on
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for DocumentSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DocumentSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("events: an array, an object with an `events` array, or one event")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            if !self.value(&raw) {
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        // Either `aws logs` output (stream its `events`) or one pretty-printed event.
+        let mut event = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "events" {
+                map.next_value_seed(EventsSeed { parent: &mut self })?;
+            } else {
+                let value: serde_json::Value = map.next_value()?;
+                event.insert(key, value);
+            }
+        }
+        if event.contains_key("detail") || event.contains_key("detail-type") {
+            let raw = serde_json::to_string(&event).map_err(de::Error::custom)?;
+            let raw = RawValue::from_string(raw).map_err(de::Error::custom)?;
+            if !self.value(&raw) {
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+struct EventsSeed<'p, 'a> {
+    parent: &'p mut DocumentSeed<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for EventsSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of log events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            if !self.parent.value(&raw) {
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! What was not counted, and why: every skipped line or event is counted by reason, with the
+//! first few places it happened, so bad input is reported instead of silently dropped.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::read::Location;
+
+/// Places remembered per reason.
+const FIRST: usize = 5;
+
+/// Why a line or event was not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Skip {
+    /// Not JSON (and not a timestamped JSON line).
+    NotJson,
+    /// JSON that ends too early (a cut-off last line).
+    TruncatedJson,
+    /// A gzip stream that ends too early.
+    TruncatedGzip,
+    /// A line (or JSON value) longer than the limit.
+    LineTooLong,
+    /// An input that could not be read to the end.
+    ReadError,
+    /// An event of another detail-type.
+    OtherDetailType,
+    /// A task state change that is not the task's final stop (normal: tasks change state
+    /// several times).
+    NotFinalStop,
+    /// A second copy of an event already counted (EventBridge delivers at least once).
+    Duplicate,
+    /// Left out by --since, --until, --cluster, --service or --family.
+    Filtered,
+}
+
+impl Skip {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Skip::NotJson => "not JSON",
+            Skip::TruncatedJson => "JSON cut off before its end",
+            Skip::TruncatedGzip => "gzip data cut off before its end",
+            Skip::LineTooLong => "longer than 1 MiB",
+            Skip::ReadError => "read error",
+            Skip::OtherDetailType => "an event of another detail-type",
+            Skip::NotFinalStop => "a task state change before the task's final stop",
+            Skip::Duplicate => "a copy of an event already counted",
+            Skip::Filtered => "left out by the filters",
+        }
+    }
+
+    /// Whether this reason means the input was damaged (as opposed to normal filtering).
+    pub fn is_bad_input(self) -> bool {
+        matches!(
+            self,
+            Skip::NotJson
+                | Skip::TruncatedJson
+                | Skip::TruncatedGzip
+                | Skip::LineTooLong
+                | Skip::ReadError
+        )
+    }
+}
+
+/// One reason's tally.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tally {
+    pub count: u64,
+    /// The first few places (`file:line` or a message).
+    pub first: Vec<String>,
+}
+
+/// All reasons' tallies.
+#[derive(Debug, Clone, Default)]
+pub struct Skips {
+    tallies: BTreeMap<Skip, Tally>,
+    /// Names of the inputs, to turn locations into `file:line`.
+    names: Vec<String>,
+}
+
+impl Skips {
+    pub fn with_inputs(names: Vec<String>) -> Skips {
+        Skips {
+            tallies: BTreeMap::new(),
+            names,
+        }
+    }
+
+    /// Counts one skip, described by `detail` (no location).
+    pub fn add(&mut self, reason: Skip, detail: String) {
+        let tally = self.tallies.entry(reason).or_default();
+        tally.count += 1;
+        if tally.first.len() < FIRST && !detail.is_empty() {
+            tally.first.push(detail);
+        }
+    }
+
+    /// Counts one skip at `location`.
+    pub fn add_at(&mut self, reason: Skip, location: Location, detail: String) {
+        let tally = self.tallies.entry(reason).or_default();
+        tally.count += 1;
+        if tally.first.len() < FIRST {
+            let name = self
+                .names
+                .get(location.input as usize)
+                .map_or("<input>", String::as_str);
+            let place = if location.line > 0 {
+                format!("{name}:{}", location.line)
+            } else {
+                name.to_string()
+            };
+            let detail = detail.lines().next().unwrap_or_default();
+            tally.first.push(if detail.is_empty() {
+                place
+            } else {
+                format!("{place} ({detail})")
+            });
+        }
+    }
+
+    /// Counts `n` skips without places (from a worker's tallies).
+    pub fn merge(&mut self, other: Skips) {
+        for (reason, tally) in other.tallies {
+            let mine = self.tallies.entry(reason).or_default();
+            mine.count += tally.count;
+            for place in tally.first {
+                if mine.first.len() < FIRST {
+                    mine.first.push(place);
+                }
+            }
+        }
+    }
+
+    pub fn count(&self, reason: Skip) -> u64 {
+        self.tallies.get(&reason).map_or(0, |t| t.count)
+    }
+
+    pub fn bad_input(&self) -> u64 {
+        self.tallies
+            .iter()
+            .filter(|(r, _)| r.is_bad_input())
+            .map(|(_, t)| t.count)
+            .sum()
+    }
+
+    pub fn tallies(&self) -> &BTreeMap<Skip, Tally> {
+        &self.tallies
+    }
+
+    /// One warning per reason of bad input, naming the first places.
+    pub fn warnings(&self) -> Vec<String> {
+        self.tallies
+            .iter()
+            .filter(|(reason, _)| reason.is_bad_input() || **reason == Skip::OtherDetailType)
+            .map(|(reason, tally)| {
+                let places = if tally.first.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", tally.first.join("; "))
+                };
+                format!("skipped {} ({}){places}", tally.count, reason.describe())
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,167 @@
+//! `ecs-diagnose events`: a summary of what stopped tasks in an archive of events.
+
+use std::io::{self, IsTerminal, Write};
+
+use super::args::{Bucket, EventsArgs};
+use super::error::CliError;
+use crate::archive::{self, Filters, HOUR, read};
+use crate::context::Defaults;
+use crate::engine::Engine;
+use crate::render::grouped::{self, ArchiveInfo, GroupedReport, ScanInfo};
+use crate::render::{OutputFormat, RenderOptions};
+
+pub struct Outcome {
+    pub unrecognised: bool,
+}
+
+pub fn run(
+    engine: &Engine,
+    args: &EventsArgs,
+    format: OutputFormat,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> Result<Outcome, CliError> {
+    let inputs = read::inputs(&args.paths).map_err(CliError::Usage)?;
+    let filters = Filters {
+        since: args.since,
+        until: args.until,
+        cluster: args.cluster.clone(),
+        service: args.service.clone(),
+        family: args.family.clone(),
+    };
+    let workers = args
+        .workers
+        .map_or_else(archive::default_workers, usize::from);
+    let terminal = io::stderr().is_terminal();
+    let progress = |p: &archive::Progress| {
+        if terminal {
+            let secs = p.elapsed.as_secs_f64().max(0.001);
+            eprint!(
+                "\r\x1b[2Kread {:.1} MB, {} events ({:.0} events/s)",
+                p.bytes as f64 / 1e6,
+                p.records,
+                p.records as f64 / secs
+            );
+        }
+    };
+    let scan = archive::scan(
+        engine,
+        &inputs,
+        &filters,
+        &Defaults::default(),
+        workers,
+        &progress,
+    );
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+
+    let mut warnings = scan.skips.warnings();
+    let errors = scan.errors.clone();
+    if scan.stats.stopped_tasks == 0
+        && (scan.skips.bad_input() > 0 || !errors.is_empty())
+        && scan.stats.records == 0
+    {
+        // Nothing usable: say why, and fail.
+        let mut message = String::from("no events could be read");
+        for line in errors.iter().chain(&warnings) {
+            message.push_str("\n  ");
+            message.push_str(line);
+        }
+        return Err(CliError::Usage(message));
+    }
+    let span = scan
+        .grouping
+        .groups()
+        .iter()
+        .flat_map(|g| {
+            [
+                g.first_stopped.map(|(t, _)| *t),
+                g.last_stopped.map(|(t, _)| *t),
+            ]
+        })
+        .flatten()
+        .fold(None, |acc: Option<(i64, i64)>, t| {
+            Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+        });
+    let bucket = match args.bucket {
+        Bucket::Hour => HOUR,
+        Bucket::Day => 86_400,
+        Bucket::Auto => match span {
+            Some((first, last)) if last - first > 3 * 86_400 => 86_400,
+            _ => HOUR,
+        },
+    };
+    let skipped_other = scan.skips.count(archive::skips::Skip::NotFinalStop);
+    if scan.stats.stopped_tasks == 0 {
+        warnings.push(format!(
+            "no final STOPPED events among {} events ({skipped_other} earlier state changes); is this an archive of \"ECS Task State Change\" events?",
+            scan.stats.records
+        ));
+    }
+    let subject = match inputs.as_slice() {
+        [one] => one.to_string(),
+        many => format!("{} inputs", many.len()),
+    };
+    let info = ScanInfo {
+        kind: "events",
+        subject,
+        cluster: args.cluster.clone(),
+        filter: describe_filters(args),
+        tasks_listed: usize::try_from(scan.stats.stopped_tasks).unwrap_or(usize::MAX),
+        tasks_diagnosed: usize::try_from(scan.stats.stopped_tasks).unwrap_or(usize::MAX),
+        empty_note: (scan.stats.stopped_tasks == 0)
+            .then(|| "No stopped tasks in the archive.".to_string()),
+        timeline_bucket: Some(bucket),
+        archive: Some(ArchiveInfo {
+            stats: scan.stats.clone(),
+            skipped: scan
+                .skips
+                .tallies()
+                .iter()
+                .map(|(k, v)| (*k, v.clone()))
+                .collect(),
+        }),
+        ..ScanInfo::default()
+    };
+    if format != OutputFormat::Json {
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+    }
+    let report = GroupedReport {
+        scan: &info,
+        grouping: &scan.grouping,
+        diagnoses: &[],
+        warnings: &warnings,
+        errors: &errors,
+    };
+    grouped::render(format, out, &report, options)
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    Ok(Outcome {
+        unrecognised: scan.grouping.unrecognised > 0,
+    })
+}
+
+fn describe_filters(args: &EventsArgs) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(since) = args.since {
+        parts.push(format!("since {}", crate::time::format_epoch(since)));
+    }
+    if let Some(until) = args.until {
+        parts.push(format!("until {}", crate::time::format_epoch(until)));
+    }
+    if let Some(c) = &args.cluster {
+        parts.push(format!("cluster {c}"));
+    }
+    if let Some(s) = &args.service {
+        parts.push(format!("service {s}"));
+    }
+    if let Some(f) = &args.family {
+        parts.push(format!("family {f}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
