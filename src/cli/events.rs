@@ -58,9 +58,10 @@ pub fn run(
 
     let mut warnings = scan.skips.warnings();
     let errors = scan.errors.clone();
+    let usable = scan.stats.records.saturating_sub(scan.skips.bad_input());
     if scan.stats.stopped_tasks == 0
-        && (scan.skips.bad_input() > 0 || !errors.is_empty())
-        && scan.stats.records == 0
+        && usable == 0
+        && (scan.skips.bad_input() > 0 || !errors.is_empty() || scan.stats.records == 0)
     {
         // Nothing usable: say why, and fail.
         let mut message = String::from("no events could be read");
