@@ -385,22 +385,21 @@ fn aggregate(
                 engine.diagnose(evidence, defaults, &mut cache)
             });
             // Fixes differ between tasks by account, region and image.
-            let variant = format!(
-                "{}|{}",
-                evidence
-                    .meta
-                    .task_arn
-                    .as_deref()
-                    .and_then(|a| a.split(':').nth(4))
-                    .unwrap_or(""),
-                evidence
-                    .containers
-                    .iter()
-                    .filter_map(|c| c.image.as_deref())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            );
-            grouping.note_fix(&contribution, &variant);
+            let mut variant = DefaultHasher::new();
+            evidence
+                .meta
+                .task_arn
+                .as_deref()
+                .and_then(|a| a.split(':').nth(4))
+                .hash(&mut variant);
+            for image in evidence
+                .containers
+                .iter()
+                .filter_map(|c| c.image.as_deref())
+            {
+                image.hash(&mut variant);
+            }
+            grouping.note_variant(&contribution, variant.finish());
             stats.stopped_tasks += 1;
             if let Some(hash) = arn_hash {
                 seen.insert(hash, (stopped.version, contribution));

@@ -122,7 +122,8 @@ struct Group {
     representative: Diagnosis,
     masked_text: Option<String>,
     timeline: BTreeMap<i64, u64>,
-    fixes: HashSet<String>,
+    /// Hashes of the distinct fixes seen (to count variants).
+    fixes: HashSet<u64>,
 }
 
 /// One cause and the tasks it stopped, ready to render.
@@ -278,7 +279,7 @@ impl Grouping {
         if g.fixes.is_empty()
             && let Some(f) = g.representative.primary()
         {
-            g.fixes.insert(f.fix.clone());
+            g.fixes.insert(hash_of(&f.fix));
         }
         Contribution {
             group,
@@ -290,11 +291,17 @@ impl Grouping {
         }
     }
 
-    /// Notes a rendered fix of a task already recorded in `c`'s group (to count variants).
+    /// Notes what a task's fix depends on (its rendered fix, or the values that shape it),
+    /// to count how many variants of the fix a group's tasks need.
     pub fn note_fix(&mut self, c: &Contribution, fix: &str) {
+        self.note_variant(c, hash_of(fix));
+    }
+
+    /// Like [`Grouping::note_fix`], with the variant already hashed.
+    pub fn note_variant(&mut self, c: &Contribution, variant: u64) {
         let g = &mut self.groups[c.group as usize];
-        if g.fixes.len() < MAX_VARIANTS && !g.fixes.contains(fix) {
-            g.fixes.insert(fix.to_string());
+        if g.fixes.len() < MAX_VARIANTS {
+            g.fixes.insert(variant);
         }
     }
 
@@ -394,6 +401,13 @@ impl Grouping {
     pub fn is_empty(&self) -> bool {
         self.tasks == 0
     }
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A timeline regrouped into buckets of `size` seconds (hours into days, say).

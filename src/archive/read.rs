@@ -18,7 +18,6 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde_json::value::RawValue;
 
 use super::skips::{Skip, Skips};
-use crate::input::lines::BoundedLines;
 
 /// Longest line or JSON value accepted; events are a few kilobytes.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
@@ -251,60 +250,129 @@ impl Default for QuickLook {
 }
 
 fn read_lines(
-    reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead>,
     index: u32,
     counters: &Counters,
     skips: &mut Skips,
     emit: &mut dyn FnMut(Record) -> bool,
 ) -> io::Result<()> {
-    let quick = QuickLook::new();
-    let mut lines = BoundedLines::new(reader, MAX_RECORD_BYTES);
-    while let Some(line) = lines.next_line()? {
-        let location = Location {
-            input: index,
-            line: line.number as u64,
+    let mut lines = LineSink {
+        quick: QuickLook::new(),
+        index,
+        number: 0,
+        records: 0,
+        earlier: 0,
+        skips,
+        emit,
+        stopped: false,
+    };
+    // A line that spans buffer refills is assembled here (up to the limit); a line that sits
+    // in the buffer, the usual case, is looked at in place and copied only if a worker needs it.
+    let mut partial: Vec<u8> = Vec::new();
+    let mut partial_len = 0usize;
+    let result = loop {
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => break Err(e),
         };
-        if !line.bytes.iter().all(u8::is_ascii_whitespace) {
-            counters.records.fetch_add(1, Ordering::Relaxed);
+        if buf.is_empty() {
+            if partial_len > 0 {
+                lines.line(&partial, partial_len);
+            }
+            break Ok(());
         }
-        if let Some(total) = line.truncated_from {
-            skips.add_at(Skip::LineTooLong, location, format!("{total} bytes"));
-            continue;
+        match memchr::memchr(b'\n', buf) {
+            Some(i) if partial_len == 0 => {
+                lines.line(&buf[..i], i);
+                reader.consume(i + 1);
+            }
+            Some(i) => {
+                let room = MAX_RECORD_BYTES.saturating_sub(partial.len());
+                partial.extend_from_slice(&buf[..i.min(room)]);
+                lines.line(&partial, partial_len + i);
+                partial.clear();
+                partial_len = 0;
+                reader.consume(i + 1);
+            }
+            None => {
+                let n = buf.len();
+                let room = MAX_RECORD_BYTES.saturating_sub(partial.len());
+                partial.extend_from_slice(&buf[..n.min(room)]);
+                partial_len += n;
+                reader.consume(n);
+            }
         }
-        let mut bytes = line.bytes;
-        let (start, end) = trimmed(&bytes);
-        if start == end {
-            continue;
+        if lines.stopped {
+            break Ok(());
         }
+    };
+    counters.records.fetch_add(lines.records, Ordering::Relaxed);
+    if lines.earlier > 0 {
+        // Earlier state changes are the bulk of an archive: counted here, in one go.
+        lines.skips.add_many(Skip::NotFinalStop, lines.earlier);
+    }
+    result
+}
+
+/// Decides what each line of a line-oriented archive is.
+struct LineSink<'a> {
+    quick: QuickLook,
+    index: u32,
+    number: u64,
+    records: u64,
+    /// Earlier state changes seen (counted in bulk at the end).
+    earlier: u64,
+    skips: &'a mut Skips,
+    emit: &'a mut dyn FnMut(Record) -> bool,
+    stopped: bool,
+}
+
+impl LineSink<'_> {
+    /// One line: `bytes` is what was kept of it, `len` its full length.
+    fn line(&mut self, bytes: &[u8], len: usize) {
+        self.number += 1;
+        let location = Location {
+            input: self.index,
+            line: self.number,
+        };
+        let (start, end) = trimmed(bytes);
+        if start == end && len <= bytes.len() {
+            return;
+        }
+        self.records += 1;
+        if len > MAX_RECORD_BYTES {
+            self.skips
+                .add_at(Skip::LineTooLong, location, format!("{len} bytes"));
+            return;
+        }
+        let bytes = &bytes[start..end];
         // CloudWatch Logs exports put a timestamp and a space before each event.
-        let json_start = match bytes[start] {
-            b'{' => start,
-            b'0'..=b'9' => match bytes[start..end].iter().position(|&b| b == b'{') {
-                Some(at) => start + at,
+        let json = match bytes[0] {
+            b'{' => bytes,
+            b'0'..=b'9' => match memchr::memchr(b'{', bytes) {
+                Some(at) => &bytes[at..],
                 None => {
-                    skips.add_at(Skip::NotJson, location, String::new());
-                    continue;
+                    self.skips.add_at(Skip::NotJson, location, String::new());
+                    return;
                 }
             },
             _ => {
-                skips.add_at(Skip::NotJson, location, String::new());
-                continue;
+                self.skips.add_at(Skip::NotJson, location, String::new());
+                return;
             }
         };
-        if quick.is_earlier_state_change(&bytes[json_start..end]) {
-            skips.add_at(Skip::NotFinalStop, location, String::new());
-            continue;
+        if self.quick.is_earlier_state_change(json) {
+            self.earlier += 1;
+            return;
         }
-        bytes.truncate(end);
-        bytes.drain(..json_start);
-        if !emit(Record {
-            json: bytes,
+        if !(self.emit)(Record {
+            json: json.to_vec(),
             location,
         }) {
-            return Ok(());
+            self.stopped = true;
         }
     }
-    Ok(())
 }
 
 /// The range of `bytes` without leading and trailing whitespace.

@@ -119,7 +119,12 @@ impl Skips {
         }
     }
 
-    /// Counts `n` skips without places (from a worker's tallies).
+    /// Counts `n` skips of one reason at once, without places.
+    pub fn add_many(&mut self, reason: Skip, n: u64) {
+        self.tallies.entry(reason).or_default().count += n;
+    }
+
+    /// Adds another tally's counts and places.
     pub fn merge(&mut self, other: Skips) {
         for (reason, tally) in other.tallies {
             let mine = self.tallies.entry(reason).or_default();

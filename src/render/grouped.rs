@@ -194,7 +194,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
             title.bold().underline(),
             format!("({} causes, {tasks} tasks)", section.len()).dimmed()
         )?;
-        for group in section {
+        for (rank, group) in section.iter().enumerate() {
             let label = match group.severity {
                 Some(severity) => severity_label(severity).to_string(),
                 None => " ? ".black().on_yellow().to_string(),
@@ -212,6 +212,16 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
             }
             match (status, group.representative.primary()) {
                 (Status::Benign, _) if !options.verbose => {}
+                // The most frequent causes in full; the rest in a line (a week of stops can have
+                // dozens of causes).
+                (Status::Failure, Some(_)) if rank >= FULL_GROUPS && !options.verbose => {
+                    writeln!(
+                        out,
+                        "        {}",
+                        format!("cause and fix: --verbose, or ecs-diagnose catalog show {name}")
+                            .dimmed()
+                    )?;
+                }
                 (_, Some(finding)) => {
                     let variants = group.variants;
                     let shown_for = group
@@ -222,7 +232,8 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                     if group.count > 1 {
                         let note = if variants > 1 {
                             format!(
-                                "details for {shown_for}; the fix differs between tasks in {variants} ways (images, accounts)"
+                                "details for {shown_for}; the fix differs between tasks in {}{variants} ways (images, accounts)",
+                                if variants >= 100 { "at least " } else { "" }
                             )
                         } else {
                             format!(
@@ -333,6 +344,9 @@ fn timeline_text(out: &mut dyn Write, groups: &[GroupView<'_>], bucket: i64) -> 
     }
     Ok(())
 }
+
+/// Failure groups shown with their cause and fix in text output (all with --verbose).
+const FULL_GROUPS: usize = 5;
 
 /// Prefixes every line written through it (to nest a finding under its group).
 struct Indented<'w> {
