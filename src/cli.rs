@@ -8,8 +8,10 @@ mod explain;
 #[cfg(feature = "aws")]
 mod live;
 
-use std::io::{self, BufWriter, IsTerminal};
+use std::cell::RefCell;
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use clap::Parser;
 
@@ -19,7 +21,8 @@ pub use error::CliError;
 
 use crate::catalog::Catalog;
 use crate::engine::Engine;
-use crate::render::RenderOptions;
+use crate::redact::{RedactingWriter, Redactor};
+use crate::render::{Output, RenderOptions};
 
 /// Exit code: everything recognised / all checks passed.
 pub const EXIT_OK: u8 = 0;
@@ -58,12 +61,49 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         color: colored::control::SHOULD_COLORIZE.should_colorize(),
         verbose: args.verbose,
     };
-    let stdout = io::stdout();
-    let out = BufWriter::new(stdout.lock());
+    let redactor = args.redact.then(|| Rc::new(RefCell::new(Redactor::new())));
+    let output = Output {
+        format: args.output,
+        options,
+        redactor: redactor.clone(),
+    };
+    if let Some(redactor) = &redactor {
+        // The cluster a command names can appear in messages without an ARN around it.
+        let cluster = match &args.command {
+            #[cfg(feature = "aws")]
+            Command::Cluster(a) => Some(&a.cluster),
+            #[cfg(feature = "aws")]
+            Command::Task(a) => Some(&a.cluster),
+            Command::Events(a) => a.cluster.as_ref(),
+            _ => None,
+        };
+        if let Some(cluster) = cluster {
+            redactor
+                .borrow_mut()
+                .learn_name(crate::redact::Kind::Cluster, cluster);
+        }
+    }
+    let result = run_command(args, &output);
+    match result {
+        Err(e) if output.redactor.is_some() && !e.is_broken_pipe() => {
+            Err(CliError::Message(output.redact(&e.to_string())))
+        }
+        other => other,
+    }
+}
+
+fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
+    let stdout = BufWriter::new(io::stdout().lock());
+    // With `--redact`, every byte of the report passes through the redactor: no renderer and no
+    // pattern can bypass it.
+    let out: Box<dyn Write> = match &output.redactor {
+        Some(redactor) => Box::new(RedactingWriter::new(stdout, redactor.clone())),
+        None => Box::new(stdout),
+    };
     match &args.command {
         Command::Explain(explain_args) => {
             let engine = load_engine(args)?;
-            let outcome = explain::run(&engine, explain_args, args.output, options, out)?;
+            let outcome = explain::run(&engine, explain_args, output, out)?;
             Ok(if outcome.unrecognised > 0 {
                 EXIT_UNRECOGNISED
             } else {
@@ -74,20 +114,20 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         Command::Cluster(cluster_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = live::cluster(&engine, cluster_args, args.output, options, &mut out)?;
+            let outcome = live::cluster(&engine, cluster_args, output, &mut out)?;
             live_exit(outcome)
         }
         #[cfg(feature = "aws")]
         Command::Task(task_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = live::task(&engine, task_args, args.output, options, &mut out)?;
+            let outcome = live::task(&engine, task_args, output, &mut out)?;
             live_exit(outcome)
         }
         Command::Events(events_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = events::run(&engine, events_args, args.output, options, &mut out)?;
+            let outcome = events::run(&engine, events_args, output, &mut out)?;
             Ok(if outcome.unrecognised {
                 EXIT_UNRECOGNISED
             } else {

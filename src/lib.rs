@@ -18,6 +18,7 @@ pub mod input;
 pub mod mask;
 pub mod model;
 pub mod normalize;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod time;

@@ -23,6 +23,41 @@ pub enum OutputFormat {
     Markdown,
 }
 
+/// How a command writes its report: the format, the options, and the redactor with
+/// `--redact` (the writer the command renders into is then a
+/// [`crate::redact::RedactingWriter`] sharing it).
+#[derive(Clone)]
+pub struct Output {
+    pub format: OutputFormat,
+    pub options: RenderOptions,
+    pub redactor: Option<Redactor>,
+}
+
+impl Output {
+    /// A streaming renderer writing to `out`.
+    pub fn renderer<W: Write>(&self, out: W) -> Renderer<W> {
+        Renderer::new(self.format, out, self.options).redacting(self.redactor.clone())
+    }
+
+    /// A warning or error on stderr, redacted like the report.
+    pub fn note(&self, level: &str, message: &str) {
+        eprintln!("{level}: {}", self.redact(message));
+    }
+
+    /// `text` as it may be shown: redacted with `--redact` (learning the names in its ARNs
+    /// first), unchanged otherwise.
+    pub fn redact(&self, text: &str) -> String {
+        match &self.redactor {
+            Some(r) => {
+                let mut r = r.borrow_mut();
+                r.learn_text(text);
+                r.redact(text)
+            }
+            None => text.to_string(),
+        }
+    }
+}
+
 /// Options every renderer understands.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderOptions {
@@ -60,45 +95,72 @@ impl Summary {
 }
 
 /// A streaming renderer.
-pub enum Renderer<W: Write> {
+pub struct Renderer<W: Write> {
+    format: Format<W>,
+    /// With `--redact`: learns each diagnosis's names before it is written (the writer redacts).
+    redactor: Option<Redactor>,
+}
+
+enum Format<W: Write> {
     Text(text::TextRenderer<W>),
     Json(json::JsonRenderer<W>),
     Markdown(markdown::MarkdownRenderer<W>),
 }
 
+/// The run's redactor, shared by the renderer (which teaches it) and the writer (which uses it).
+pub type Redactor = std::rc::Rc<std::cell::RefCell<crate::redact::Redactor>>;
+
 impl<W: Write> Renderer<W> {
     pub fn new(format: OutputFormat, out: W, options: RenderOptions) -> Self {
-        match format {
-            OutputFormat::Text => Renderer::Text(text::TextRenderer::new(out, options)),
-            OutputFormat::Json => Renderer::Json(json::JsonRenderer::new(out)),
+        let format = match format {
+            OutputFormat::Text => Format::Text(text::TextRenderer::new(out, options)),
+            OutputFormat::Json => Format::Json(json::JsonRenderer::new(out)),
             OutputFormat::Markdown => {
-                Renderer::Markdown(markdown::MarkdownRenderer::new(out, options))
+                Format::Markdown(markdown::MarkdownRenderer::new(out, options))
             }
+        };
+        Renderer {
+            format,
+            redactor: None,
         }
     }
 
+    /// Redacts the output: `out` must be the [`crate::redact::RedactingWriter`] sharing `redactor`.
+    pub fn redacting(mut self, redactor: Option<Redactor>) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
     pub fn diagnosis(&mut self, diagnosis: &Diagnosis) -> io::Result<()> {
-        match self {
-            Renderer::Text(r) => r.diagnosis(diagnosis),
-            Renderer::Json(r) => r.diagnosis(diagnosis),
-            Renderer::Markdown(r) => r.diagnosis(diagnosis),
+        if let Some(redactor) = &self.redactor {
+            redactor.borrow_mut().learn_diagnosis(diagnosis);
         }
+        match &mut self.format {
+            Format::Text(r) => r.diagnosis(diagnosis),
+            Format::Json(r) => r.diagnosis(diagnosis),
+            Format::Markdown(r) => r.diagnosis(diagnosis),
+        }?;
+        if self.redactor.is_some() {
+            // Each diagnosis is redacted as a whole, once its names are known.
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Pushes out what was written so far (watch mode prints as tasks stop).
     pub fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Renderer::Text(r) => r.flush(),
-            Renderer::Json(r) => r.flush(),
-            Renderer::Markdown(r) => r.flush(),
+        match &mut self.format {
+            Format::Text(r) => r.flush(),
+            Format::Json(r) => r.flush(),
+            Format::Markdown(r) => r.flush(),
         }
     }
 
     pub fn finish(self, summary: &Summary) -> io::Result<()> {
-        match self {
-            Renderer::Text(r) => r.finish(summary),
-            Renderer::Json(r) => r.finish(summary),
-            Renderer::Markdown(r) => r.finish(summary),
+        match self.format {
+            Format::Text(r) => r.finish(summary),
+            Format::Json(r) => r.finish(summary),
+            Format::Markdown(r) => r.finish(summary),
         }
     }
 }

@@ -152,3 +152,120 @@ impl Diagnosis {
         self.findings.first()
     }
 }
+
+impl Diagnosis {
+    /// Calls `f` on every string of the diagnosis. `raw` is true for text copied from the input
+    /// (reasons, names), false for text the catalog wrote (which may hold line breaks on purpose).
+    pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String, bool)) {
+        let t = &mut self.task;
+        for s in [
+            &mut t.task_arn,
+            &mut t.task_id,
+            &mut t.cluster,
+            &mut t.service,
+            &mut t.family,
+            &mut t.group,
+            &mut t.stop_code,
+            &mut t.stopped_reason,
+            &mut t.stopped_at,
+            &mut t.last_status,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            f(s, true);
+        }
+        for c in &mut t.containers {
+            f(&mut c.name, true);
+            for s in [&mut c.image, &mut c.reason, &mut c.health_status]
+                .into_iter()
+                .flatten()
+            {
+                f(s, true);
+            }
+        }
+        for finding in &mut self.findings {
+            for (_, value) in &mut finding.captures {
+                f(value, true);
+            }
+            for s in [
+                &mut finding.title,
+                &mut finding.confidence_reason,
+                &mut finding.cause,
+                &mut finding.fix,
+            ] {
+                f(s, false);
+            }
+            finding.notes.iter_mut().for_each(|s| f(s, false));
+            for c in &mut finding.candidates {
+                f(&mut c.cause, false);
+                f(&mut c.evidence, false);
+                c.check
+                    .iter_mut()
+                    .chain(c.fix.iter_mut())
+                    .for_each(|s| f(s, false));
+            }
+            for c in &mut finding.commands {
+                f(&mut c.title, false);
+                f(&mut c.run, false);
+            }
+            for e in &mut finding.evidence {
+                e.container
+                    .iter_mut()
+                    .chain(e.text.iter_mut())
+                    .chain(e.matched.iter_mut())
+                    .for_each(|s| f(s, true));
+                e.conditions.iter_mut().for_each(|s| f(s, true));
+            }
+        }
+        if let Some(u) = &mut self.unrecognised {
+            u.normalized.iter_mut().for_each(|(_, s)| f(s, true));
+            u.next_steps.iter_mut().for_each(|s| f(s, false));
+            f(&mut u.pattern_stub, false);
+        }
+        self.warnings.iter_mut().for_each(|s| f(s, true));
+    }
+
+    /// This diagnosis with every control character that came from the input made visible
+    /// (`\x1b`), so printing it cannot move the cursor, change colours or rewrite the screen.
+    pub fn for_display(&self) -> Diagnosis {
+        let mut copy = self.clone();
+        copy.visit_strings_mut(&mut |s, raw| {
+            if s.chars().any(|c| is_unsafe(c, raw)) {
+                *s = make_visible(s, raw);
+            }
+        });
+        copy
+    }
+}
+
+/// Control characters (ANSI escapes among them) and bidirectional overrides. Line breaks are
+/// fine in catalog text, not in text from the input.
+fn is_unsafe(c: char, raw: bool) -> bool {
+    if c == '\n' {
+        return raw;
+    }
+    if c == '\t' {
+        return false;
+    }
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// `text` with unsafe characters written as escapes.
+pub fn make_visible(text: &str, raw: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c, raw) {
+            let code = u32::from(c);
+            if code < 0x100 {
+                out.push_str(&format!("\\x{code:02x}"));
+            } else {
+                out.push_str(&format!("\\u{{{code:x}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

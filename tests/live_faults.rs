@@ -330,3 +330,61 @@ fn watch_prints_each_new_task_once_and_stops_on_ctrl_c() {
     assert!(fake.count("ListTasks") >= 3);
     assert!(stderr(&out).contains("stopped watching"));
 }
+
+#[test]
+fn redacted_scans_hide_the_account_cluster_and_service_everywhere() {
+    let arns = task_arns(3);
+    let fake = FakeEcs::start(move |op, body, _| match op {
+        "ListTasks" => Reply::Ok(list_page(&arns, body)),
+        _ => {
+            let mut out = describe_oom(body);
+            let first = out["tasks"].as_array_mut().unwrap().remove(0);
+            out["failures"] = json!([{"arn": first["taskArn"], "reason": "MISSING"}]);
+            Reply::Ok(out)
+        }
+    });
+    for format in ["json", "text", "markdown"] {
+        let out = run(
+            &fake.endpoint(),
+            &[
+                "--redact",
+                "cluster",
+                "demo",
+                "--service",
+                "api",
+                "-o",
+                format,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        for secret in ["123456789012", "demo", "service:api", " api"] {
+            assert!(
+                !all.contains(secret),
+                "`{secret}` survived in {format}:\n{all}"
+            );
+        }
+        assert!(
+            all.contains("<cluster-1>") && all.contains("<account-1>"),
+            "{all}"
+        );
+        if format == "json" {
+            let report = json_of(&out);
+            assert_eq!(report["groups"][0]["pattern"], "oom-container-killed");
+        }
+    }
+}
+
+#[test]
+fn redacted_errors_hide_the_cluster_name() {
+    let fake = FakeEcs::start(|_, _, _| {
+        Reply::Error(400, "ClusterNotFoundException", "Cluster not found.")
+    });
+    let out = run(&fake.endpoint(), &["--redact", "cluster", "payments-prod"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        !err.contains("payments-prod") && err.contains("<cluster-1>"),
+        "{err}"
+    );
+}

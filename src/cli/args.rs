@@ -46,6 +46,12 @@ pub struct Args {
     /// Show every finding in full, not only the best one per task.
     #[arg(long, short = 'v', global = true)]
     pub verbose: bool,
+
+    /// Replace account ids, IP addresses and the names of roles, users, secrets, parameters,
+    /// clusters, services and other resources with stable tokens (`<account-1>`), so the output
+    /// can be shared. Fixes keep their shape.
+    #[arg(long, global = true)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,6 +13,8 @@ pub enum CliError {
     Input(InputError),
     Catalog(CatalogErrors),
     Io(String, io::Error),
+    /// A message already written out in full (redacted with `--redact`).
+    Message(String),
     /// Already reported in full (e.g. on stdout as part of the report).
     Reported,
 }
@@ -69,6 +71,7 @@ impl fmt::Display for CliError {
                 )
             }
             CliError::Io(what, e) => write!(f, "error: {what}: {e}"),
+            CliError::Message(message) => f.write_str(message),
             CliError::Reported => Ok(()),
         }
     }

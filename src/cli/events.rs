@@ -8,7 +8,7 @@ use crate::archive::{self, Filters, HOUR, read};
 use crate::context::Defaults;
 use crate::engine::Engine;
 use crate::render::grouped::{self, ArchiveInfo, GroupedReport, ScanInfo};
-use crate::render::{OutputFormat, RenderOptions};
+use crate::render::{Output, OutputFormat};
 
 pub struct Outcome {
     pub unrecognised: bool,
@@ -17,10 +17,10 @@ pub struct Outcome {
 pub fn run(
     engine: &Engine,
     args: &EventsArgs,
-    format: OutputFormat,
-    options: RenderOptions,
+    output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
+    let format = output.format;
     let inputs = read::inputs(&args.paths).map_err(CliError::Usage)?;
     let filters = Filters {
         since: args.since,
@@ -127,10 +127,10 @@ pub fn run(
     };
     if format != OutputFormat::Json {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            output.note("warning", w);
         }
         for e in &errors {
-            eprintln!("error: {e}");
+            output.note("error", e);
         }
     }
     let report = GroupedReport {
@@ -140,8 +140,14 @@ pub fn run(
         warnings: &warnings,
         errors: &errors,
     };
-    grouped::render(format, out, &report, options)
-        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    grouped::render(
+        format,
+        out,
+        &report,
+        output.options,
+        output.redactor.as_ref(),
+    )
+    .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: scan.grouping.unrecognised > 0,
     })

@@ -9,7 +9,7 @@ use crate::context::Defaults;
 use crate::engine::{Engine, MatchCache};
 use crate::input::{self, InputError, Warnings};
 use crate::model::Evidence;
-use crate::render::{OutputFormat, RenderOptions, Renderer, Summary};
+use crate::render::{Output, OutputFormat, Summary};
 
 /// What the run found, for the exit code.
 pub struct Outcome {
@@ -19,16 +19,16 @@ pub struct Outcome {
 pub fn run(
     engine: &Engine,
     args: &ExplainArgs,
-    format: OutputFormat,
-    options: RenderOptions,
+    output: &Output,
     stdout: impl Write,
 ) -> Result<Outcome, CliError> {
+    let format = output.format;
     let reader = open_input(args)?;
     let defaults = Defaults {
         account: args.account.clone(),
         region: args.region.clone(),
     };
-    let mut renderer = Renderer::new(format, stdout, options);
+    let mut renderer = output.renderer(stdout);
     let mut summary = Summary::default();
     let mut cache = MatchCache::default();
     let mut warnings = Warnings::default();
@@ -41,7 +41,7 @@ pub fn run(
     let warnings = warnings.into_vec();
     if format != OutputFormat::Json {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            output.note("warning", w);
         }
     }
     summary.warnings = warnings;

@@ -13,7 +13,7 @@ use crate::fetch::{AwsOptions, Described, Ecs, FetchError, Progress, TaskFilter,
 use crate::group::Grouping;
 use crate::model::Evidence;
 use crate::render::grouped::{self, GroupedReport, ScanInfo};
-use crate::render::{OutputFormat, RenderOptions, Renderer, Summary};
+use crate::render::{Output, OutputFormat, Renderer, Summary};
 use crate::report::Status;
 
 /// What a run found, for the exit code.
@@ -79,8 +79,7 @@ impl Progress for StderrProgress {
 pub fn cluster(
     engine: &Engine,
     args: &ClusterArgs,
-    format: OutputFormat,
-    options_: RenderOptions,
+    output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let filter = match (&args.service, &args.family, &args.started_by) {
@@ -95,10 +94,8 @@ pub fn cluster(
             .await
             .map_err(fetch_error)?;
         match args.watch {
-            Some(interval) => {
-                watch(engine, &ecs, args, &filter, interval, format, options_, out).await
-            }
-            None => scan(engine, &ecs, args, &filter, format, options_, out).await,
+            Some(interval) => watch(engine, &ecs, args, &filter, interval, output, out).await,
+            None => scan(engine, &ecs, args, &filter, output, out).await,
         }
     })
 }
@@ -131,10 +128,10 @@ async fn scan(
     ecs: &Ecs,
     args: &ClusterArgs,
     filter: &TaskFilter,
-    format: OutputFormat,
-    render_options: RenderOptions,
+    output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
+    let format = output.format;
     let progress = StderrProgress::new();
     let arns = ecs
         .list_stopped(&args.cluster, filter, args.limit, &progress)
@@ -216,10 +213,10 @@ async fn scan(
     };
     if format != OutputFormat::Json {
         for w in &warnings {
-            eprintln!("warning: {w}");
+            output.note("warning", w);
         }
         for e in &errors {
-            eprintln!("error: {e}");
+            output.note("error", e);
         }
     }
     let report = GroupedReport {
@@ -229,8 +226,14 @@ async fn scan(
         warnings: &warnings,
         errors: &errors,
     };
-    grouped::render(format, out, &report, render_options)
-        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    grouped::render(
+        format,
+        out,
+        &report,
+        output.options,
+        output.redactor.as_ref(),
+    )
+    .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: grouping.unrecognised > 0,
         partial,
@@ -285,14 +288,16 @@ async fn watch(
     args: &ClusterArgs,
     filter: &TaskFilter,
     interval: Duration,
-    format: OutputFormat,
-    render_options: RenderOptions,
+    output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     eprintln!(
-        "watching cluster {} every {}s for stopped tasks; Ctrl-C to stop",
-        args.cluster,
-        interval.as_secs()
+        "{}",
+        output.redact(&format!(
+            "watching cluster {} every {}s for stopped tasks; Ctrl-C to stop",
+            args.cluster,
+            interval.as_secs()
+        ))
     );
     let defaults = Defaults {
         account: None,
@@ -301,7 +306,7 @@ async fn watch(
     let mut cache = MatchCache::default();
     let mut seen: HashSet<String> = HashSet::new();
     let mut unrecognised = false;
-    let mut output = WatchOutput::new(format, out, render_options);
+    let mut stream = WatchOutput::new(output, out);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -330,7 +335,7 @@ async fn watch(
                     .iter()
                     .chain(&missing_errors(&described))
                 {
-                    eprintln!("warning: {w}");
+                    output.note("warning", w);
                 }
                 let mut tasks = described.tasks;
                 tasks.sort_by(|a, b| a.meta.stopped_at.cmp(&b.meta.stopped_at));
@@ -341,16 +346,15 @@ async fn watch(
                     }
                     let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
                     unrecognised |= diagnosis.status == Status::Unrecognised;
-                    output
+                    stream
                         .write(&diagnosis)
                         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
                 }
             }
             // A throttled or slow poll is worth a warning, not the end of the watch.
-            Err(e) if e.is_transient() => eprintln!(
-                "warning: {}",
-                e.to_string().lines().next().unwrap_or_default()
-            ),
+            Err(e) if e.is_transient() => {
+                output.note("warning", e.to_string().lines().next().unwrap_or_default())
+            }
             Err(e) => return Err(fetch_error(e)),
         }
         tokio::select! {
@@ -358,7 +362,7 @@ async fn watch(
             _ = &mut ctrl_c => break,
         }
     }
-    output
+    stream
         .finish()
         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     eprintln!("stopped watching");
@@ -372,18 +376,14 @@ async fn watch(
 /// per line), since the stream has no end.
 enum WatchOutput<'o> {
     Render(Renderer<&'o mut dyn Write>),
-    JsonLines(&'o mut dyn Write),
+    JsonLines(&'o mut dyn Write, Option<crate::render::Redactor>),
 }
 
 impl<'o> WatchOutput<'o> {
-    fn new(
-        format: OutputFormat,
-        out: &'o mut dyn Write,
-        options: RenderOptions,
-    ) -> WatchOutput<'o> {
-        match format {
-            OutputFormat::Json => WatchOutput::JsonLines(out),
-            _ => WatchOutput::Render(Renderer::new(format, out, options)),
+    fn new(output: &Output, out: &'o mut dyn Write) -> WatchOutput<'o> {
+        match output.format {
+            OutputFormat::Json => WatchOutput::JsonLines(out, output.redactor.clone()),
+            _ => WatchOutput::Render(output.renderer(out)),
         }
     }
 
@@ -393,7 +393,10 @@ impl<'o> WatchOutput<'o> {
                 r.diagnosis(diagnosis)?;
                 r.flush()
             }
-            WatchOutput::JsonLines(out) => {
+            WatchOutput::JsonLines(out, redactor) => {
+                if let Some(r) = redactor {
+                    r.borrow_mut().learn_diagnosis(diagnosis);
+                }
                 serde_json::to_writer(
                     &mut **out,
                     &crate::render::json::WireDiagnosis::from(diagnosis),
@@ -407,7 +410,7 @@ impl<'o> WatchOutput<'o> {
     fn finish(self) -> io::Result<()> {
         match self {
             WatchOutput::Render(r) => r.finish(&Summary::default()),
-            WatchOutput::JsonLines(out) => out.flush(),
+            WatchOutput::JsonLines(out, _) => out.flush(),
         }
     }
 }
@@ -415,10 +418,10 @@ impl<'o> WatchOutput<'o> {
 pub fn task(
     engine: &Engine,
     args: &TaskArgs,
-    format: OutputFormat,
-    render_options: RenderOptions,
+    output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
+    let format = output.format;
     let rt = runtime()?;
     rt.block_on(async {
         let ecs = Ecs::connect(&options(&args.aws))
@@ -437,10 +440,10 @@ pub fn task(
         let errors = missing_errors(&described);
         if format != OutputFormat::Json {
             for w in &warnings {
-                eprintln!("warning: {w}");
+                output.note("warning", w);
             }
             for e in &errors {
-                eprintln!("error: {e}");
+                output.note("error", e);
             }
         }
         let defaults = Defaults {
@@ -449,7 +452,7 @@ pub fn task(
         };
         let mut cache = MatchCache::default();
         let mut summary = Summary::default();
-        let mut renderer = Renderer::new(format, &mut *out, render_options);
+        let mut renderer = output.renderer(&mut *out);
         for evidence in &described.tasks {
             let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
             summary.add(&diagnosis);

@@ -64,13 +64,43 @@ pub fn render(
     out: &mut dyn Write,
     report: &GroupedReport<'_>,
     options: RenderOptions,
+    redactor: Option<&super::Redactor>,
 ) -> io::Result<()> {
+    if let Some(redactor) = redactor {
+        learn_names(&mut redactor.borrow_mut(), report);
+    }
     match format {
         OutputFormat::Text => text(out, report, options),
         OutputFormat::Json => json(out, report),
         OutputFormat::Markdown => markdown(out, report),
     }?;
     out.flush()
+}
+
+/// With `--redact`, the writer redacts the whole report; teach it every name first.
+fn learn_names(redactor: &mut crate::redact::Redactor, report: &GroupedReport<'_>) {
+    use crate::redact::Kind;
+    if let Some(cluster) = &report.scan.cluster {
+        redactor.learn_name(Kind::Cluster, cluster);
+    }
+    for d in report.diagnoses {
+        redactor.learn_diagnosis(d);
+    }
+    for group in report.grouping.groups() {
+        redactor.learn_diagnosis(group.representative);
+        for (names, kind) in [
+            (&group.services, Kind::Service),
+            (&group.families, Kind::Family),
+            (&group.clusters, Kind::Cluster),
+        ] {
+            for name in names.keys() {
+                redactor.learn_name(kind, name.strip_prefix("service:").unwrap_or(name));
+            }
+        }
+    }
+    for text in report.warnings.iter().chain(report.errors) {
+        redactor.learn_text(text);
+    }
 }
 
 fn heading(scan: &ScanInfo) -> String {
@@ -208,7 +238,11 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                 format!("[{name}]").cyan()
             )?;
             for line in where_(group) {
-                writeln!(out, "        {}", line.dimmed())?;
+                writeln!(
+                    out,
+                    "        {}",
+                    crate::report::make_visible(&line, true).dimmed()
+                )?;
             }
             match (status, group.representative.primary()) {
                 (Status::Benign, _) if !options.verbose => {}
@@ -244,7 +278,8 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                         writeln!(out, "        {}", note.dimmed())?;
                     }
                     let mut indented = Indented::new(&mut *out, "      ");
-                    write_finding(&mut indented, finding)?;
+                    let shown = group.representative.for_display();
+                    write_finding(&mut indented, shown.primary().unwrap_or(finding))?;
                 }
                 (_, None) => {
                     if let Some(masked) = group.masked_text {
@@ -538,7 +573,8 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
             writeln!(out, "- {}", super::markdown::escape_inline(&line))?;
         }
         writeln!(out)?;
-        match group.representative.primary() {
+        let shown = group.representative.for_display();
+        match shown.primary() {
             Some(finding) => super::markdown::write_finding_body(out, finding)?,
             None => {
                 if let Some(masked) = &group.masked_text {

@@ -35,6 +35,7 @@ impl<W: Write> MarkdownRenderer<W> {
 
     pub fn diagnosis(&mut self, d: &Diagnosis) -> io::Result<()> {
         self.start()?;
+        let d = &d.for_display();
         writeln!(self.out, "## {}\n", escape_inline(&subject(d)))?;
         let t = &d.task;
         let mut facts = Vec::new();

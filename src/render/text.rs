@@ -35,7 +35,8 @@ impl<W: Write> TextRenderer<W> {
     }
 
     pub fn diagnosis(&mut self, d: &Diagnosis) -> io::Result<()> {
-        let subject = subject(d);
+        // Names and reasons from the input never reach the terminal as control sequences.
+        let subject = crate::report::make_visible(&subject(d), true);
         let fingerprint = fingerprint(d);
         if let Some(first) = self.seen.get(&fingerprint) {
             let what = match d.primary() {
@@ -52,6 +53,7 @@ impl<W: Write> TextRenderer<W> {
         if self.seen.len() < SEEN_CAPACITY {
             self.seen.insert(fingerprint, subject.clone());
         }
+        let d = &d.for_display();
 
         writeln!(self.out, "{} {}", "──".dimmed(), subject.bold())?;
         self.task_facts(d)?;
