@@ -5,6 +5,7 @@ mod catalog_cmd;
 mod error;
 mod events;
 mod explain;
+mod generate;
 #[cfg(feature = "aws")]
 mod live;
 
@@ -133,6 +134,15 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
             } else {
                 EXIT_OK
             })
+        }
+        Command::Completions { shell } => {
+            generate::completions(*shell, out)
+                .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+            Ok(EXIT_OK)
+        }
+        Command::Man { dir } => {
+            generate::man(dir.as_deref(), out)?;
+            Ok(EXIT_OK)
         }
         Command::Catalog(CatalogCommand::List { category }) => {
             let engine = Engine::new(Catalog::load_with_examples(&args.catalog)?)?;

@@ -117,6 +117,30 @@ pub enum Command {
     /// List, show and test the pattern catalog.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+
+    /// Print a shell completion script.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  ecs-diagnose completions bash > ~/.local/share/bash-completion/completions/ecs-diagnose\n",
+        "  ecs-diagnose completions zsh > \"${fpath[1]}/_ecs-diagnose\"\n",
+        "  ecs-diagnose completions fish > ~/.config/fish/completions/ecs-diagnose.fish"
+    ))]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the man page, or write one page per command into a directory.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  ecs-diagnose man | man -l -\n",
+        "  ecs-diagnose man --dir /usr/local/share/man/man1"
+    ))]
+    Man {
+        /// Write `ecs-diagnose.1` and a page for each command into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, ClapArgs)]
