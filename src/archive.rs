@@ -290,7 +290,17 @@ fn classify(
         skips.add_at(Skip::NotFinalStop, location, String::new());
         return None;
     }
-    let event: EventJson = match serde_json::from_slice(json) {
+    let parsed =
+        serde_json::from_slice::<EventJson>(json).or_else(|e| match std::str::from_utf8(json) {
+            // A damaged byte in one string should not cost the whole event.
+            Err(_) => {
+                let event = serde_json::from_str(&String::from_utf8_lossy(json))?;
+                skips.repaired_at(location);
+                Ok(event)
+            }
+            Ok(_) => Err(e),
+        });
+    let event: EventJson = match parsed {
         Ok(event) => event,
         Err(e) => {
             let reason = if e.is_eof() {

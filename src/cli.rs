@@ -157,7 +157,7 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
         }
         Command::Catalog(CatalogCommand::Test { dir }) => {
             let mut dirs = args.catalog.clone();
-            dirs.extend(dir.iter().cloned());
+            dirs.extend(dir.iter().filter(|d| !args.catalog.contains(d)).cloned());
             let engine = Engine::new(Catalog::load_with_examples(&dirs)?)?;
             let passed = catalog_cmd::test(&engine, dir.as_ref(), out)
                 .map_err(|e| CliError::Io("cannot write the output".into(), e))?;

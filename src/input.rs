@@ -6,6 +6,7 @@
 
 pub mod json;
 pub mod lines;
+pub mod lossy;
 pub mod service_event;
 pub mod text;
 

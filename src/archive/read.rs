@@ -421,7 +421,9 @@ fn read_document(
         inner: reader,
         since_reset: Rc::clone(&counter),
     };
-    let mut de = serde_json::Deserializer::from_reader(limited);
+    let mut lossy =
+        io::BufReader::with_capacity(64 * 1024, crate::input::lossy::LossyUtf8::new(limited));
+    let mut de = serde_json::Deserializer::from_reader(&mut lossy);
     let location = Location {
         input: index,
         line: 0,
@@ -455,6 +457,10 @@ fn read_document(
             },
             e.to_string(),
         );
+    }
+    drop(de);
+    for &line in &lossy.get_ref().invalid.first {
+        skips.repaired_at(Location { input: index, line });
     }
     Ok(())
 }

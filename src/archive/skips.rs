@@ -75,6 +75,8 @@ pub struct Tally {
 #[derive(Debug, Clone, Default)]
 pub struct Skips {
     tallies: BTreeMap<Skip, Tally>,
+    /// Events counted after their invalid UTF-8 was replaced by U+FFFD (not skipped).
+    repaired: Tally,
     /// Names of the inputs, to turn locations into `file:line`.
     names: Vec<String>,
 }
@@ -83,6 +85,7 @@ impl Skips {
     pub fn with_inputs(names: Vec<String>) -> Skips {
         Skips {
             tallies: BTreeMap::new(),
+            repaired: Tally::default(),
             names,
         }
     }
@@ -99,10 +102,18 @@ impl Skips {
     /// Counts one skip at `location`.
     pub fn add_at(&mut self, reason: Skip, location: Location, detail: String) {
         let tally = self.tallies.entry(reason).or_default();
+        Self::count_at(&self.names, tally, location, detail);
+    }
+
+    /// Counts an event that was read after replacing invalid UTF-8 at `location`.
+    pub fn repaired_at(&mut self, location: Location) {
+        Self::count_at(&self.names, &mut self.repaired, location, String::new());
+    }
+
+    fn count_at(names: &[String], tally: &mut Tally, location: Location, detail: String) {
         tally.count += 1;
         if tally.first.len() < FIRST {
-            let name = self
-                .names
+            let name = names
                 .get(location.input as usize)
                 .map_or("<input>", String::as_str);
             let place = if location.line > 0 {
@@ -126,15 +137,18 @@ impl Skips {
 
     /// Adds another tally's counts and places.
     pub fn merge(&mut self, other: Skips) {
-        for (reason, tally) in other.tallies {
-            let mine = self.tallies.entry(reason).or_default();
-            mine.count += tally.count;
-            for place in tally.first {
+        fn add(mine: &mut Tally, theirs: Tally) {
+            mine.count += theirs.count;
+            for place in theirs.first {
                 if mine.first.len() < FIRST {
                     mine.first.push(place);
                 }
             }
         }
+        for (reason, tally) in other.tallies {
+            add(self.tallies.entry(reason).or_default(), tally);
+        }
+        add(&mut self.repaired, other.repaired);
     }
 
     pub fn count(&self, reason: Skip) -> u64 {
@@ -155,6 +169,13 @@ impl Skips {
 
     /// One warning per reason of bad input, naming the first places.
     pub fn warnings(&self) -> Vec<String> {
+        let repaired = (self.repaired.count > 0).then(|| {
+            format!(
+                "{} line(s) held invalid UTF-8, replaced by U+FFFD (their events were counted): {}",
+                self.repaired.count,
+                self.repaired.first.join("; ")
+            )
+        });
         self.tallies
             .iter()
             .filter(|(reason, _)| reason.is_bad_input() || **reason == Skip::OtherDetailType)
@@ -166,6 +187,7 @@ impl Skips {
                 };
                 format!("skipped {} ({}){places}", tally.count, reason.describe())
             })
+            .chain(repaired)
             .collect()
     }
 }

@@ -6,6 +6,10 @@ use std::io;
 use crate::catalog::CatalogErrors;
 use crate::input::InputError;
 
+/// Catalog problems shown in full; a directory of thousands of broken files should not bury
+/// the first ones (which are often the cause of the rest).
+const SHOWN_CATALOG_ERRORS: usize = 50;
+
 /// An error that ends the run.
 #[derive(Debug)]
 pub enum CliError {
@@ -61,9 +65,12 @@ impl fmt::Display for CliError {
                     "error: {n} problem{} in pattern files",
                     if n == 1 { "" } else { "s" }
                 )?;
-                for e in &errors.0 {
+                for e in errors.0.iter().take(SHOWN_CATALOG_ERRORS) {
                     // Multi-line details (a regex error's caret line) stay under their error.
                     writeln!(f, "  {}", e.to_string().replace('\n', "\n      "))?;
+                }
+                if n > SHOWN_CATALOG_ERRORS {
+                    writeln!(f, "  ... and {} more", n - SHOWN_CATALOG_ERRORS)?;
                 }
                 write!(
                     f,

@@ -70,7 +70,9 @@ pub fn read(
     sink: &mut Sink<'_>,
     warnings: &mut Warnings,
 ) -> Result<usize, InputError> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    // Buffered on top, so serde's byte-at-a-time reads stay cheap.
+    let mut reader = io::BufReader::with_capacity(64 * 1024, super::lossy::LossyUtf8::new(reader));
+    let mut de = serde_json::Deserializer::from_reader(&mut reader);
     let mut stats = JsonStats::default();
     let mut failure: Option<InputError> = None;
     loop {
@@ -89,6 +91,10 @@ pub fn read(
         if de.end().is_ok() {
             break;
         }
+    }
+    drop(de);
+    if let Some(warning) = reader.get_ref().invalid.warning() {
+        warnings.push(warning);
     }
     let pending = std::mem::take(&mut stats.pending);
     for arn in pending.order {

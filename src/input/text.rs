@@ -33,7 +33,7 @@ pub fn read(
         count: 0,
         service_events: 0,
     };
-    let mut lossy_lines = Vec::new();
+    let mut invalid = super::lossy::InvalidUtf8::default();
     while let Some(line) = lines.next_line().map_err(InputError::Io)? {
         if let Some(total) = line.truncated_from {
             warnings.push(format!(
@@ -45,24 +45,15 @@ pub fn read(
         let text = match String::from_utf8(line.bytes) {
             Ok(text) => text,
             Err(e) => {
-                lossy_lines.push(line.number);
+                invalid.record(line.number as u64);
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
         };
         state.line(line.number, &text, mode, sink)?;
     }
     state.flush(sink)?;
-    if !lossy_lines.is_empty() {
-        let shown: Vec<String> = lossy_lines.iter().take(5).map(|n| n.to_string()).collect();
-        let more = if lossy_lines.len() > 5 {
-            format!(" and {} more", lossy_lines.len() - 5)
-        } else {
-            String::new()
-        };
-        warnings.push(format!(
-            "input is not valid UTF-8 (line {}{more}); invalid bytes were replaced by U+FFFD",
-            shown.join(", ")
-        ));
+    if let Some(warning) = invalid.warning() {
+        warnings.push(warning);
     }
     Ok(state.count)
 }
