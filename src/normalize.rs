@@ -24,24 +24,27 @@ pub fn normalize(text: &str) -> String {
                 skip_escape_sequence(&mut chars);
                 continue;
             }
-            '\\' if matches!(chars.peek(), Some('n' | 't' | 'r')) => {
-                chars.next();
-                pending_space = true;
-                continue;
-            }
             c if c.is_whitespace() => {
                 pending_space = true;
                 continue;
             }
             c if c.is_control() => continue,
+            // A JSON `\n` pasted as two characters. Checked against what was written, not
+            // the input, so removing a control character cannot create one for a second pass.
+            'n' | 't' | 'r' if !pending_space && out.ends_with('\\') => {
+                out.pop();
+                pending_space = true;
+                continue;
+            }
             c => c,
         };
-        if pending_space && !out.is_empty() {
+        if pending_space && !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
         }
         pending_space = false;
         out.push(mapped);
     }
+    out.truncate(out.trim_end().len());
     let out = canonical_retry_counts(out);
     strip_truncation_marker(out)
 }
@@ -113,14 +116,12 @@ fn canonical_retry_counts(text: String) -> String {
     out
 }
 
+/// Drops trailing ellipses (all of them, so normalising twice changes nothing).
 fn strip_truncation_marker(mut text: String) -> String {
-    for marker in ["...", "\u{2026}"] {
-        if text.ends_with(marker) {
-            text.truncate(text.len() - marker.len());
-            let trimmed = text.trim_end().len();
-            text.truncate(trimmed);
-            break;
-        }
+    while let Some(marker) = ["...", "\u{2026}"].into_iter().find(|m| text.ends_with(m)) {
+        text.truncate(text.len() - marker.len());
+        let trimmed = text.trim_end().len();
+        text.truncate(trimmed);
     }
     text
 }
@@ -146,6 +147,23 @@ mod tests {
         assert_eq!(normalize("retried 5 time(s): x"), "retried 5 time(s): x");
         assert_eq!(normalize("retried 1 time: x"), "retried 1 time(s): x");
         assert_eq!(normalize("retried 3 timestamps"), "retried 3 timestamps");
+    }
+
+    /// Cases the property tests (tests/properties.rs) found: normalising twice changed them.
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        for text in [
+            "......",
+            "\\\u{1b} time(s)",
+            "retried \\n time(s)",
+            "retried  \\n",
+            "\u{2019} \\retried ",
+        ] {
+            let once = normalize(text);
+            assert_eq!(normalize(&once), once, "{text:?}");
+        }
+        assert_eq!(normalize("cut off here......"), "cut off here");
+        assert_eq!(normalize("retried \\n time(s)"), "retried time(s)");
     }
 
     #[test]
