@@ -8,6 +8,7 @@ pub mod spec;
 pub mod template;
 pub mod verify;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -54,10 +55,12 @@ impl Catalog {
                 builtin: true,
             };
             match parse_embedded(file, examples) {
-                Ok(spec) => match pattern::compile(spec, origin, file.yaml, file.rules) {
-                    Ok(p) => patterns.push(p),
-                    Err(e) => errors.extend(e),
-                },
+                Ok(spec) => {
+                    match pattern::compile(spec, origin, Cow::Borrowed(file.yaml), file.rules) {
+                        Ok(p) => patterns.push(p),
+                        Err(e) => errors.extend(e),
+                    }
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -76,7 +79,7 @@ impl Catalog {
                 file: name.clone(),
                 builtin: false,
             };
-            let spec = match parse_yaml(&name, text) {
+            let spec = match parse_yaml(&name, &text) {
                 Ok(spec) => spec,
                 Err(e) => {
                     errors.push(e);
@@ -90,11 +93,11 @@ impl Catalog {
                         format!("the id is also used by `{previous}`; ids must be unique"),
                     )
                     .pattern(Some(&spec.id))
-                    .at(locate(text, "id:", None)),
+                    .at(locate(&text, "id:", None)),
                 );
                 continue;
             }
-            match pattern::compile(spec, origin, text, None) {
+            match pattern::compile(spec, origin, Cow::Owned(text), None) {
                 Ok(mut p) => {
                     if let Some(i) = patterns[..builtin_count].iter().position(|b| b.id == p.id) {
                         p.overrides_builtin = true;
@@ -113,6 +116,21 @@ impl Catalog {
         }
         patterns.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Catalog { patterns })
+    }
+
+    /// A catalog of one user pattern file's text alone, checked as `--catalog` checks files
+    /// (no built-in patterns): for tools that check pattern text, such as the fuzz targets.
+    pub fn from_user_text(name: &str, text: &str) -> Result<Catalog, CatalogErrors> {
+        let spec = parse_yaml(name, text).map_err(|e| CatalogErrors(vec![e]))?;
+        let origin = Origin {
+            file: name.to_string(),
+            builtin: false,
+        };
+        let pattern = pattern::compile(spec, origin, Cow::Owned(text.to_string()), None)
+            .map_err(CatalogErrors)?;
+        Ok(Catalog {
+            patterns: vec![pattern],
+        })
     }
 
     pub fn patterns(&self) -> &[Pattern] {
@@ -210,8 +228,8 @@ fn is_pattern_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yaml" || e == "yml")
 }
 
-/// Reads a user pattern file; the text lives for the rest of the run, like built-in ones.
-fn read_pattern_file(path: &Path) -> Result<&'static str, CatalogError> {
+/// Reads a user pattern file.
+fn read_pattern_file(path: &Path) -> Result<String, CatalogError> {
     let name = path.display().to_string();
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_PATTERN_FILE_BYTES {
@@ -233,5 +251,5 @@ fn read_pattern_file(path: &Path) -> Result<&'static str, CatalogError> {
             ),
         )
     })?;
-    Ok(Box::leak(text.into_boxed_str()))
+    Ok(text)
 }

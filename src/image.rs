@@ -154,10 +154,13 @@ impl ImageRef {
         if repository.is_empty() || repository.starts_with("v2/") || tag.as_deref() == Some("") {
             return None;
         }
-        let valid_repo = repository
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'));
-        if !valid_repo {
+        let valid_repo = repository.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        });
+        if !valid_repo || !is_registry_host(&registry) {
             return None;
         }
         let registry = if DOCKER_HUB_ALIASES.contains(&registry.as_str()) {
@@ -259,6 +262,19 @@ impl std::fmt::Display for ImageRef {
 }
 
 /// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`.
+/// `host` or `host:port`, as a registry is named.
+fn is_registry_host(registry: &str) -> bool {
+    let (host, port) = match registry.rsplit_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (registry, None),
+    };
+    !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 pub fn parse_ecr_host(host: &str) -> Option<EcrRegistry<'_>> {
     let (account, rest) = host.split_once('.')?;
     let rest = rest

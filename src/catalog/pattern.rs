@@ -197,8 +197,8 @@ pub struct Pattern {
     pub origin: Origin,
     /// Set when a user pattern replaced a built-in one with the same id.
     pub overrides_builtin: bool,
-    /// The YAML source, for `catalog show`.
-    pub source: &'static str,
+    /// The YAML source, for `catalog show` (borrowed for built-in patterns).
+    pub source: std::borrow::Cow<'static, str>,
 }
 
 /// Whether `id` is kebab-case.
@@ -216,12 +216,13 @@ pub fn is_kebab_case(id: &str) -> bool {
 pub fn compile(
     spec: PatternSpec,
     origin: Origin,
-    text: &'static str,
+    text: std::borrow::Cow<'static, str>,
     analysed: Option<&[Option<super::embedded::EmbeddedRule>]>,
 ) -> Result<Pattern, Vec<CatalogError>> {
     let mut errors = Vec::new();
     let file = origin.file.clone();
     let id = spec.id.clone();
+    let yaml: &str = &text;
     let err = |message: String| CatalogError::new(&file, message).pattern(Some(&id));
 
     if !is_kebab_case(&spec.id) {
@@ -230,7 +231,7 @@ pub fn compile(
                 "id `{}` is not kebab-case (lower-case words joined by `-`)",
                 spec.id
             ))
-            .at(locate(text, "id:", None)),
+            .at(locate(yaml, "id:", None)),
         );
     }
     let stem = std::path::Path::new(&origin.file)
@@ -243,14 +244,14 @@ pub fn compile(
                 "the file is named `{stem}` but the id is `{}`; they must be equal",
                 spec.id
             ))
-            .at(locate(text, "id:", None)),
+            .at(locate(yaml, "id:", None)),
         );
     }
     if spec.rules.is_empty() {
         errors.push(
             err("`match` needs at least one rule".into())
                 .field("match")
-                .at(locate(text, "match:", None)),
+                .at(locate(yaml, "match:", None)),
         );
     }
 
@@ -283,7 +284,7 @@ pub fn compile(
                         err(format!("invalid regex: {message}"))
                             .field(field(name))
                             .at(locate(
-                                text,
+                                yaml,
                                 source,
                                 Some((&format!("{name}:"), count_before(&spec.rules, i, name))),
                             )),
@@ -304,7 +305,7 @@ pub fn compile(
             errors.push(
                 err("a rule needs a `regex` or a `stop_code`/`exit_code`/`container`/`health_status` condition".into())
                     .field(format!("match[{i}]"))
-                    .at(locate(text, "match:", None)),
+                    .at(locate(yaml, "match:", None)),
             );
         }
         let (regex, capture_names) = match regex {
@@ -316,7 +317,7 @@ pub fn compile(
                 errors.push(
                     err(format!("capture `{name}` has the name of a context value; rename it (for example `registry_{name}`)"))
                         .field(field("regex"))
-                        .at(locate(text, &format!("?P<{name}>"), None).or_else(|| locate(text, &format!("?<{name}>"), None))),
+                        .at(locate(yaml, &format!("?P<{name}>"), None).or_else(|| locate(yaml, &format!("?<{name}>"), None))),
                 );
             }
             if !captures.iter().any(|c| c == name) {
@@ -360,7 +361,7 @@ pub fn compile(
             errors.push(
                 err(message)
                     .field(field.clone())
-                    .at(locate(text, &needle, None)),
+                    .at(locate(yaml, &needle, None)),
             );
         }
         Template::unchecked(source.to_string())
@@ -409,7 +410,7 @@ pub fn compile(
             errors.push(
                 err(format!("doc link `{}` is not an https URL", doc.url))
                     .field(format!("docs[{i}].url"))
-                    .at(locate(text, &doc.url, None)),
+                    .at(locate(yaml, &doc.url, None)),
             );
         }
     }
