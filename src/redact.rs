@@ -142,6 +142,9 @@ const OUTPUT_KEYS: &[&str] = &[
     "warnings",
 ];
 
+/// Learned names shorter than this are left alone.
+const MIN_NAME_CHARS: usize = 3;
+
 /// Learns names and replaces sensitive values with stable tokens.
 #[derive(Debug, Default)]
 pub struct Redactor {
@@ -170,8 +173,12 @@ impl Redactor {
     /// Remembers `name` as a value of `kind` to replace wherever it appears.
     pub fn learn_name(&mut self, kind: Kind, name: &str) {
         let name = name.trim();
-        // Empty names and our own placeholders (`<role>`) are nothing to hide.
-        if name.is_empty() || name.starts_with('<') || self.names.iter().any(|(n, _)| n == name) {
+        // Our own placeholders (`<role>`) are nothing to hide, and a name of one or two
+        // characters says little while its token would be sprinkled over every word.
+        if name.chars().count() < MIN_NAME_CHARS
+            || name.starts_with('<')
+            || self.names.iter().any(|(n, _)| n == name)
+        {
             return;
         }
         let token = self.token(kind, name);
@@ -344,7 +351,10 @@ impl Redactor {
                     && after_text.starts_with("\":")
                     && OUTPUT_KEYS.contains(&name.as_str());
                 result.push_str(&rest[..at]);
-                if bounded && !is_own_key {
+                // A name glued to a token stays: it was part of a longer word when the token
+                // was written, and replacing it on a second pass would change redacted text.
+                let next_to_token = ends_with_token(&result) || starts_with_token(after_text);
+                if bounded && !is_own_key && !next_to_token {
                     result.push_str(token);
                 } else {
                     result.push_str(name);
@@ -431,6 +441,30 @@ impl Redactor {
         out.push_str(&text[copied..]);
         out
     }
+}
+
+/// Whether `text` ends with a token such as `<secret-2>`.
+fn ends_with_token(text: &str) -> bool {
+    text.strip_suffix('>')
+        .and_then(|t| t.rfind('<').map(|i| &t[i + 1..]))
+        .is_some_and(is_token_body)
+}
+
+/// Whether `text` starts with a token such as `<secret-2>`.
+fn starts_with_token(text: &str) -> bool {
+    text.strip_prefix('<')
+        .and_then(|t| t.find('>').map(|i| &t[..i]))
+        .is_some_and(is_token_body)
+}
+
+/// `secret-2`: a kind's label, a dash, a number.
+fn is_token_body(body: &str) -> bool {
+    body.rsplit_once('-').is_some_and(|(label, n)| {
+        !label.is_empty()
+            && label.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            && !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Addresses that are the same in every account and say nothing about anyone: `0.0.0.0/0` in

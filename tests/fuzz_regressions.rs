@@ -23,3 +23,14 @@ fn malformed_registry_or_empty_path_segment_is_not_an_image() {
         ("localhost:5000", "team/app")
     );
 }
+
+/// Target `text`: redacting twice changed the text.
+#[test]
+fn redaction_is_idempotent_on_mangled_arns() {
+    let data: &[u8] = b"\xa2\xa9ss::\x00\x00\x00\x00a\x00aarn:awss:s3:\xfe\x00\x00\x00\x00aarn:awss:s3:\xfe\xff\x00\x00://eaawsarn:awss:s3:\xfe\x00\x00\x00\x00aarn:awss:s,:\xfe\xff\x00\x00://eaawss://aw(\xf4\x06\x00\x00\x00\x00\x00\x00aw";
+    let text = String::from_utf8_lossy(data);
+    let mut redactor = ecs_diagnose::redact::Redactor::new();
+    redactor.learn_text(&text);
+    let once = redactor.redact(&text);
+    assert_eq!(redactor.redact(&once), once, "{text:?}");
+}
