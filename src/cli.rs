@@ -79,9 +79,12 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
             _ => None,
         };
         if let Some(cluster) = cluster {
-            redactor
-                .borrow_mut()
-                .learn_name(crate::redact::Kind::Cluster, cluster);
+            let mut redactor = redactor.borrow_mut();
+            // A name, or an ARN that carries one.
+            redactor.learn_text(cluster);
+            if !cluster.starts_with("arn:") {
+                redactor.learn_name(crate::redact::Kind::Cluster, cluster);
+            }
         }
     }
     let result = run_command(args, &output);
