@@ -279,6 +279,7 @@ fn classify(
     // without parsing them is most of the speed (the reader already drops most of them).
     if !quick.is_task_state_change(json) {
         let reason = match serde_json::from_slice::<serde::de::IgnoredAny>(json) {
+            Ok(_) if json.trim_ascii_start().first() != Some(&b'{') => Skip::NotAnEvent,
             Ok(_) => Skip::OtherDetailType,
             Err(e) if e.is_eof() => Skip::TruncatedJson,
             Err(_) => Skip::NotJson,

@@ -24,6 +24,8 @@ pub enum Skip {
     LineTooLong,
     /// An input that could not be read to the end.
     ReadError,
+    /// JSON that is not an object, so not an event at all (an array inside an array, a number).
+    NotAnEvent,
     /// An event of another detail-type.
     OtherDetailType,
     /// A task state change that is not the task's final stop (normal: tasks change state
@@ -43,6 +45,7 @@ impl Skip {
             Skip::TruncatedGzip => "gzip data cut off before its end",
             Skip::LineTooLong => "longer than 1 MiB",
             Skip::ReadError => "read error",
+            Skip::NotAnEvent => "JSON that is not an event object",
             Skip::OtherDetailType => "an event of another detail-type",
             Skip::NotFinalStop => "a task state change before the task's final stop",
             Skip::Duplicate => "a copy of an event already counted",
@@ -55,6 +58,7 @@ impl Skip {
         matches!(
             self,
             Skip::NotJson
+                | Skip::NotAnEvent
                 | Skip::TruncatedJson
                 | Skip::TruncatedGzip
                 | Skip::LineTooLong
