@@ -261,7 +261,6 @@ impl std::fmt::Display for ImageRef {
     }
 }
 
-/// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`.
 /// `host` or `host:port`, as a registry is named.
 fn is_registry_host(registry: &str) -> bool {
     let (host, port) = match registry.rsplit_once(':') {
@@ -275,6 +274,7 @@ fn is_registry_host(registry: &str) -> bool {
         && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Parses `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]`.
 pub fn parse_ecr_host(host: &str) -> Option<EcrRegistry<'_>> {
     let (account, rest) = host.split_once('.')?;
     let rest = rest

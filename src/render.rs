@@ -44,6 +44,30 @@ impl Output {
         eprintln!("{level}: {}", self.redact(message));
     }
 
+    /// The report's warnings and errors on stderr too, except for JSON (which carries them).
+    pub fn notes(&self, warnings: &[String], errors: &[String]) {
+        if self.format == OutputFormat::Json {
+            return;
+        }
+        warnings.iter().for_each(|w| self.note("warning", w));
+        errors.iter().for_each(|e| self.note("error", e));
+    }
+
+    /// Writes a report about many tasks (`cluster`, `events`).
+    pub fn grouped(
+        &self,
+        out: &mut dyn Write,
+        report: &grouped::GroupedReport<'_>,
+    ) -> io::Result<()> {
+        grouped::render(
+            self.format,
+            out,
+            report,
+            self.options,
+            self.redactor.as_ref(),
+        )
+    }
+
     /// `text` as it may be shown: redacted with `--redact` (learning the names in its ARNs
     /// first), unchanged otherwise.
     pub fn redact(&self, text: &str) -> String {

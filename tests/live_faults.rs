@@ -75,10 +75,10 @@ fn pagination_past_1000() {
     paginated(1050);
 }
 
-#[test]
-fn describe_failures_are_warnings_and_the_rest_is_diagnosed() {
+/// Three stopped tasks listed; DescribeTasks reports the first as MISSING and describes the rest.
+fn three_tasks_one_missing() -> FakeEcs {
     let arns = task_arns(3);
-    let fake = FakeEcs::start(move |op, body, _| match op {
+    FakeEcs::start(move |op, body, _| match op {
         "ListTasks" => Reply::Ok(list_page(&arns, body)),
         _ => {
             let mut out = describe_oom(body);
@@ -86,7 +86,12 @@ fn describe_failures_are_warnings_and_the_rest_is_diagnosed() {
             out["failures"] = json!([{"arn": first["taskArn"], "reason": "MISSING"}]);
             Reply::Ok(out)
         }
-    });
+    })
+}
+
+#[test]
+fn describe_failures_are_warnings_and_the_rest_is_diagnosed() {
+    let fake = three_tasks_one_missing();
     let out = run(&fake.endpoint(), &["cluster", "demo", "-o", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report = json_of(&out);
@@ -333,16 +338,7 @@ fn watch_prints_each_new_task_once_and_stops_on_ctrl_c() {
 
 #[test]
 fn redacted_scans_hide_the_account_cluster_and_service_everywhere() {
-    let arns = task_arns(3);
-    let fake = FakeEcs::start(move |op, body, _| match op {
-        "ListTasks" => Reply::Ok(list_page(&arns, body)),
-        _ => {
-            let mut out = describe_oom(body);
-            let first = out["tasks"].as_array_mut().unwrap().remove(0);
-            out["failures"] = json!([{"arn": first["taskArn"], "reason": "MISSING"}]);
-            Reply::Ok(out)
-        }
-    });
+    let fake = three_tasks_one_missing();
     for format in ["json", "text", "markdown"] {
         let out = run(
             &fake.endpoint(),

@@ -7,8 +7,8 @@ use super::error::CliError;
 use crate::archive::{self, Filters, HOUR, read};
 use crate::context::Defaults;
 use crate::engine::Engine;
-use crate::render::grouped::{self, ArchiveInfo, GroupedReport, ScanInfo};
-use crate::render::{Output, OutputFormat};
+use crate::render::Output;
+use crate::render::grouped::{ArchiveInfo, GroupedReport, ScanInfo};
 
 pub struct Outcome {
     pub unrecognised: bool,
@@ -20,7 +20,6 @@ pub fn run(
     output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let format = output.format;
     let inputs = read::inputs(&args.paths).map_err(CliError::Usage)?;
     let filters = Filters {
         since: args.since,
@@ -125,14 +124,7 @@ pub fn run(
         }),
         ..ScanInfo::default()
     };
-    if format != OutputFormat::Json {
-        for w in &warnings {
-            output.note("warning", w);
-        }
-        for e in &errors {
-            output.note("error", e);
-        }
-    }
+    output.notes(&warnings, &errors);
     let report = GroupedReport {
         scan: &info,
         grouping: &scan.grouping,
@@ -140,14 +132,9 @@ pub fn run(
         warnings: &warnings,
         errors: &errors,
     };
-    grouped::render(
-        format,
-        out,
-        &report,
-        output.options,
-        output.redactor.as_ref(),
-    )
-    .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    output
+        .grouped(out, &report)
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: scan.grouping.unrecognised > 0,
     })

@@ -9,7 +9,7 @@ use crate::context::Defaults;
 use crate::engine::{Engine, MatchCache};
 use crate::input::{self, InputError, Warnings};
 use crate::model::Evidence;
-use crate::render::{Output, OutputFormat, Summary};
+use crate::render::{Output, Summary};
 
 /// What the run found, for the exit code.
 pub struct Outcome {
@@ -22,7 +22,6 @@ pub fn run(
     output: &Output,
     stdout: impl Write,
 ) -> Result<Outcome, CliError> {
-    let format = output.format;
     let reader = open_input(args)?;
     let defaults = Defaults {
         account: args.account.clone(),
@@ -39,11 +38,7 @@ pub fn run(
     };
     let result = input::read(reader, args.input_format, &mut sink, &mut warnings);
     let warnings = warnings.into_vec();
-    if format != OutputFormat::Json {
-        for w in &warnings {
-            output.note("warning", w);
-        }
-    }
+    output.notes(&warnings, &[]);
     summary.warnings = warnings;
     match result {
         Ok(0) => Err(CliError::Usage(

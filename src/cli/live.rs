@@ -12,7 +12,7 @@ use crate::engine::{Engine, MatchCache};
 use crate::fetch::{AwsOptions, Described, Ecs, FetchError, Progress, TaskFilter, task_references};
 use crate::group::Grouping;
 use crate::model::Evidence;
-use crate::render::grouped::{self, GroupedReport, ScanInfo};
+use crate::render::grouped::{GroupedReport, ScanInfo};
 use crate::render::{Output, OutputFormat, Renderer, Summary};
 use crate::report::Status;
 
@@ -131,7 +131,6 @@ async fn scan(
     output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let format = output.format;
     let progress = StderrProgress::new();
     let arns = ecs
         .list_stopped(&args.cluster, filter, args.limit, &progress)
@@ -211,14 +210,7 @@ async fn scan(
         partial,
         ..ScanInfo::default()
     };
-    if format != OutputFormat::Json {
-        for w in &warnings {
-            output.note("warning", w);
-        }
-        for e in &errors {
-            output.note("error", e);
-        }
-    }
+    output.notes(&warnings, &errors);
     let report = GroupedReport {
         scan: &scan,
         grouping: &grouping,
@@ -226,14 +218,9 @@ async fn scan(
         warnings: &warnings,
         errors: &errors,
     };
-    grouped::render(
-        format,
-        out,
-        &report,
-        output.options,
-        output.redactor.as_ref(),
-    )
-    .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    output
+        .grouped(out, &report)
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: grouping.unrecognised > 0,
         partial,
@@ -421,7 +408,6 @@ pub fn task(
     output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let format = output.format;
     let rt = runtime()?;
     rt.block_on(async {
         let ecs = Ecs::connect(&options(&args.aws))
@@ -438,14 +424,7 @@ pub fn task(
         }
         let warnings = failure_warnings(&described);
         let errors = missing_errors(&described);
-        if format != OutputFormat::Json {
-            for w in &warnings {
-                output.note("warning", w);
-            }
-            for e in &errors {
-                output.note("error", e);
-            }
-        }
+        output.notes(&warnings, &errors);
         let defaults = Defaults {
             account: None,
             region: Some(ecs.region.clone()),
