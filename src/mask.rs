@@ -159,7 +159,9 @@ fn uuid_len(text: &str) -> Option<usize> {
     Some(at)
 }
 
-fn ipv4_len(text: &str) -> Option<usize> {
+/// The length of the IPv4 address `text` starts with, if it does (not followed by a letter or
+/// digit).
+pub(crate) fn ipv4_len(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = 0;
     for octet in 0..4 {

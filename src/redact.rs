@@ -390,27 +390,9 @@ impl Redactor {
             {
                 return None;
             }
-            let mut len = 0;
-            for octet in 0..4 {
-                if octet > 0 {
-                    if bytes.get(at + len) != Some(&b'.') {
-                        return None;
-                    }
-                    len += 1;
-                }
-                let digits = bytes[at + len..]
-                    .iter()
-                    .take(4)
-                    .take_while(|b| b.is_ascii_digit())
-                    .count();
-                if digits == 0 || digits > 3 {
-                    return None;
-                }
-                len += digits;
-            }
-            let ends = bytes
-                .get(at + len)
-                .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'.');
+            let len = crate::mask::ipv4_len(&text[at..])?;
+            // `1.2.3.4.5` is a version, not an address.
+            let ends = bytes.get(at + len) != Some(&b'.');
             (ends && !is_well_known(&text[at..at + len])).then_some((len, Kind::Ip))
         })
     }
