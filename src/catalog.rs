@@ -4,6 +4,7 @@ pub mod embedded;
 pub mod error;
 pub mod literals;
 pub mod pattern;
+pub mod regex;
 pub mod spec;
 pub mod template;
 pub mod verify;

@@ -3,9 +3,14 @@
 //! A prefilter scans each message once for the literals every rule requires (one Aho-Corasick
 //! automaton over all of them, see `catalog::literals`); only rules whose required literals all
 //! occur run their own regex, which is compiled on first use and kept. Compiling every regex up
-//! front would cost tens of milliseconds per run, more than the whole diagnosis. Identical
-//! evidence (same normalised messages, stop code and exit codes) is matched once per
-//! [`MatchCache`].
+//! front would cost tens of milliseconds per run, more than the whole diagnosis. Matching only
+//! asks whether a rule matches; captures are extracted when a finding is rendered.
+//!
+//! Evidence that differs only in its values (addresses, account and task ids, long numbers) is
+//! matched once per [`MatchCache`]: the cache is keyed on the messages with those values
+//! replaced by look-alikes of the same shape (see `mask::shape_key`), so a rule that tells a
+//! private address from a public one still decides the same way. A hit is checked against the
+//! actual messages before it is used.
 
 mod unrecognised;
 
@@ -55,17 +60,16 @@ pub struct Engine {
     container_rules: Vec<(usize, usize)>,
 }
 
-/// One rule that matched, before templates are rendered (what the cache keeps).
+/// One rule that matched, before captures are extracted and templates rendered (what the
+/// cache keeps: it holds for every message of the same shape).
 #[derive(Debug, Clone)]
 struct RuleMatch {
     pattern: usize,
     /// Index of the message in `Evidence::messages()` order, if a regex matched one.
     message: Option<usize>,
     container: Option<usize>,
-    captures: Vec<(String, String)>,
-    matched: Option<String>,
-    /// The rule, to describe its conditions for the task at hand (the match may be reused
-    /// for another task with other container names).
+    /// The rule, to extract captures and describe its conditions for the task at hand (the
+    /// match may be reused for another task with other values and container names).
     rule: usize,
 }
 
@@ -203,10 +207,11 @@ impl Engine {
         for (m, text) in messages {
             let _ = write!(
                 key,
-                "\u{1}{}:{}:{text}",
+                "\u{1}{}:{}:",
                 m.field.as_str(),
                 m.container.map_or(usize::MAX, |c| c)
             );
+            crate::mask::shape_key(text, &mut key);
         }
         for c in &evidence.containers {
             let _ = write!(
@@ -295,17 +300,43 @@ impl Engine {
             .collect();
         let key = self.cache_key(evidence, &normalized);
         let matches = match cache.get(&key) {
-            Some(found) => {
+            Some(found) if self.still_matches(&found, &normalized) => {
                 cache.hits += 1;
                 found
             }
-            None => {
+            _ => {
                 let found = Arc::new(self.match_rules(evidence, &normalized));
                 cache.insert(key, Arc::clone(&found));
                 found
             }
         };
         (normalized, matches)
+    }
+
+    /// Whether every regex match of a cached entry (made for a message of the same shape)
+    /// holds for these messages too: a cheap guard against a value that decided a match.
+    fn still_matches(
+        &self,
+        matches: &[RuleMatch],
+        messages: &[(crate::model::Message<'_>, String)],
+    ) -> bool {
+        let patterns = self.catalog.patterns();
+        matches.iter().all(|m| {
+            let Some(index) = m.message else {
+                return true;
+            };
+            let rule = &patterns[m.pattern].rules[m.rule];
+            let text = &messages[index].1;
+            rule.regex
+                .as_ref()
+                .and_then(|r| r.get())
+                .is_some_and(|r| r.is_match(text))
+                && !rule
+                    .unless
+                    .as_ref()
+                    .and_then(|u| u.get())
+                    .is_some_and(|u| u.is_match(text))
+        })
     }
 
     /// The best pattern for `evidence` and its status, without rendering anything: what a
@@ -393,9 +424,9 @@ impl Engine {
                 let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else {
                     continue;
                 };
-                let Some(caps) = regex.captures(text) else {
+                if !regex.is_match(text) {
                     continue;
-                };
+                }
                 if rule
                     .unless
                     .as_ref()
@@ -408,20 +439,10 @@ impl Engine {
                 else {
                     continue;
                 };
-                let captures = regex
-                    .capture_names()
-                    .flatten()
-                    .filter_map(|name| {
-                        caps.name(name)
-                            .map(|m| (name.to_string(), m.as_str().to_string()))
-                    })
-                    .collect();
                 found.push(RuleMatch {
                     pattern: p,
                     message: Some(index),
                     container,
-                    captures,
-                    matched: caps.get(0).map(|m| m.as_str().to_string()),
                     rule: r,
                 });
             }
@@ -433,8 +454,6 @@ impl Engine {
                     pattern: p,
                     message: None,
                     container,
-                    captures: Vec::new(),
-                    matched: None,
                     rule: r,
                 });
             }
@@ -551,6 +570,9 @@ fn conditions_hold(
     Some((container, conditions))
 }
 
+/// A match's named captures and the text it matched.
+type Extracted = (Vec<(String, String)>, Option<String>);
+
 fn render_finding(
     pattern: &Pattern,
     evidence: &Evidence,
@@ -558,26 +580,37 @@ fn render_finding(
     found: &[&RuleMatch],
     task_location: &Location,
 ) -> Finding {
+    // Captures of the actual messages: the match may come from a message of the same shape.
+    let extracted: Vec<Extracted> = found
+        .iter()
+        .map(|m| {
+            let regex = pattern.rules[m.rule].regex.as_ref().and_then(|r| r.get());
+            match (m.message, regex) {
+                (Some(i), Some(regex)) => regex
+                    .captures(&messages[i].1)
+                    .map(|caps| (caps.named(), caps.get(0).map(str::to_string)))
+                    .unwrap_or_default(),
+                _ => Default::default(),
+            }
+        })
+        .collect();
     let first = found[0];
+    let captures = &extracted[0].0;
     let text = first.message.map_or("", |i| messages[i].1.as_str());
-    let (vars, location) = Variables::build(
-        evidence,
-        task_location,
-        &first.captures,
-        first.container,
-        text,
-    );
+    let (vars, location) =
+        Variables::build(evidence, task_location, captures, first.container, text);
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
 
     let evidence_list: Vec<MatchedEvidence> = found
         .iter()
-        .map(|m| {
+        .zip(&extracted)
+        .map(|(m, (_, matched))| {
             let message = m.message.map(|i| &messages[i].0);
             MatchedEvidence {
                 field: message.map(|msg| msg.field),
                 container: m.container.map(|i| evidence.containers[i].name.clone()),
                 text: message.map(|msg| msg.text.to_string()),
-                matched: m.matched.clone(),
+                matched: matched.clone(),
                 conditions: conditions_hold(
                     &pattern.rules[m.rule],
                     evidence,
@@ -612,7 +645,7 @@ fn render_finding(
         transient: pattern.transient,
         confidence,
         confidence_reason,
-        captures: first.captures.clone(),
+        captures: captures.clone(),
         cause: render(&pattern.cause),
         fix: render(&pattern.fix),
         notes: pattern.notes.iter().map(render).collect(),

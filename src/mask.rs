@@ -93,6 +93,85 @@ pub fn masked(text: &str) -> String {
         .collect()
 }
 
+/// Appends to `key` the shape of `text`: addresses, UUIDs, long numbers and hex ids replaced
+/// by stand-ins of the same shape, everything else kept. Messages with the same shape are
+/// matched alike by every catalog rule, because rules read such values through classes
+/// (`\d{12}`, `[0-9a-f]+`), never through their digits, with one exception kept here: an
+/// IPv4 address keeps its kind (each private range, link-local, loopback, public), which
+/// rules tell apart. Short numbers (status and exit codes, ports, counts) are kept as they are.
+pub fn shape_key(text: &str, key: &mut String) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !at_word_start || !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let rest = &text[i..];
+        let word_len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let stand_in: Option<(usize, std::borrow::Cow<'static, str>)> =
+            if let Some(len) = ipv4_len(rest) {
+                Some((len, ip_kind(&rest[..len]).into()))
+            } else if let Some(len) = uuid_len(rest) {
+                Some((len, same_shape(&rest[..len]).into()))
+            } else {
+                let word = &rest[..word_len];
+                let digits = word.bytes().filter(u8::is_ascii_digit).count();
+                let long_number = digits == word_len && word_len >= 5;
+                let hex_id = word_len >= 8
+                    && digits > 0
+                    && digits < word_len
+                    && word.bytes().all(|b| b.is_ascii_hexdigit());
+                (long_number || hex_id).then(|| (word_len, same_shape(word).into()))
+            };
+        match stand_in {
+            Some((len, replacement)) => {
+                key.push_str(&text[copied..i]);
+                key.push_str(&replacement);
+                i += len;
+                copied = i;
+            }
+            None => i += word_len,
+        }
+    }
+    key.push_str(&text[copied..]);
+}
+
+/// Digits become `0`, letters `a` or `A`: the same shape for any class a rule could use.
+fn same_shape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'0'..=b'9' => '0',
+            b'a'..=b'z' => 'a',
+            b'A'..=b'Z' => 'A',
+            other => char::from(other),
+        })
+        .collect()
+}
+
+/// A representative address of the same kind as `ip`.
+fn ip_kind(ip: &str) -> &'static str {
+    let mut octets = ip.split('.').map(|o| o.parse::<u16>().unwrap_or(0));
+    let a = octets.next().unwrap_or(0);
+    let b = octets.next().unwrap_or(0);
+    match (a, b) {
+        (10, _) => "10.0.0.0",
+        (172, 16..=31) => "172.16.0.0",
+        (192, 168) => "192.168.0.0",
+        (169, 254) => "169.254.0.0",
+        (127, _) => "127.0.0.1",
+        (0, _) => "0.0.0.0",
+        (100, 64..=127) => "100.64.0.0",
+        _ => "203.0.113.0",
+    }
+}
+
 fn variable_at(text: &str, start: usize) -> Option<(Variable, usize)> {
     let rest = &text[start..];
     if rest.starts_with("arn:aws") {
@@ -201,6 +280,30 @@ mod tests {
             ),
             "RequestID: <uuid>, secret <arn>, task <hex>"
         );
+    }
+
+    #[test]
+    fn shape_key_keeps_what_rules_decide_on() {
+        let key = |t: &str| {
+            let mut k = String::new();
+            shape_key(t, &mut k);
+            k
+        };
+        // Values differ, shape is the same: one key.
+        assert_eq!(
+            key("lookup 123456789012.dkr.ecr on 10.0.0.2:53: no such host, task 0a1b2c3d4e5f6789"),
+            key("lookup 987654321098.dkr.ecr on 10.9.8.7:53: no such host, task 9f8e7d6c5b4a3210")
+        );
+        // A private and a public address, or two status codes, are not the same shape.
+        assert_ne!(
+            key("dial tcp 10.0.1.25:443: i/o timeout"),
+            key("dial tcp 52.1.2.3:443: i/o timeout")
+        );
+        assert_ne!(key("status code 403"), key("status code 404"));
+        assert_eq!(key("API error (500) at 1.4.0"), "API error (500) at 1.4.0");
+        // All digits and all letters differ from a mix (`\d{12}` must not start to match).
+        assert_ne!(key("abcdef123456.dkr"), key("123456789012.dkr"));
+        assert_eq!(key("deadbeef"), "deadbeef");
     }
 
     #[test]

@@ -1,120 +1,12 @@
 //! A pattern compiled and checked: regexes built, templates parsed, placeholders resolved.
 
-use std::sync::OnceLock;
-
-use regex_lite::{Regex, RegexBuilder};
-
 use super::error::{CatalogError, locate};
 use super::spec::{CommandKind, DocSpec, ExampleSpec, Level, PatternSpec, Severity};
 use super::template::Template;
 use crate::context::is_context_variable;
 use crate::model::Field;
 
-/// Upper bound on the compiled size of one regex, so a pathological user pattern fails at
-/// load time with a clear message instead of eating memory.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
-/// Upper bound on the source length of one regex.
-pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
-
-/// Builds a regex with the options every catalog regex uses: case-insensitive, with ASCII
-/// classes (`\w`, `\d`, `\s`) and ASCII case folding. ECS messages are ASCII after
-/// normalisation. `regex-lite` is used because it compiles several times faster than `regex`
-/// (a run compiles the few rules its messages need, so compile time is what counts), while
-/// keeping the same syntax and linear-time matching.
-pub fn build_regex(source: &str) -> Result<Regex, String> {
-    if source.len() > REGEX_SOURCE_LIMIT {
-        return Err(format!(
-            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
-            source.len()
-        ));
-    }
-    RegexBuilder::new(source)
-        .case_insensitive(true)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            let message = e.to_string();
-            if message.contains("exceeds size limit") || message.contains("too big") {
-                format!("{message}; simplify it (bounded repeats like {{1000}} multiply its size)")
-            } else {
-                message
-            }
-        })
-}
-
-/// A regex compiled on first use: a run that reads one message compiles only the few rules the
-/// prefilter points at, not the whole catalog.
-#[derive(Debug)]
-pub struct LazyRegex {
-    source: String,
-    compiled: OnceLock<Result<Regex, String>>,
-}
-
-impl LazyRegex {
-    /// Compiles on first use; `names` are the capture names, already known.
-    pub fn lazy(source: &str, names: Vec<String>) -> (LazyRegex, Vec<String>) {
-        (
-            LazyRegex {
-                source: source.to_string(),
-                compiled: OnceLock::new(),
-            },
-            names,
-        )
-    }
-
-    /// Compiles now (user patterns: every problem is reported at load time).
-    pub fn eager(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
-        let names = capture_names(source)?;
-        let regex = build_regex(source)?;
-        let lazy = LazyRegex {
-            source: source.to_string(),
-            compiled: OnceLock::new(),
-        };
-        let _ = lazy.compiled.set(Ok(regex));
-        Ok((lazy, names))
-    }
-
-    /// The compiled regex; `Err` if it does not compile (caught by `catalog test`).
-    pub fn try_get(&self) -> Result<&Regex, &str> {
-        self.compiled
-            .get_or_init(|| build_regex(&self.source))
-            .as_ref()
-            .map_err(String::as_str)
-    }
-
-    /// The compiled regex, or `None` if it does not compile.
-    pub fn get(&self) -> Option<&Regex> {
-        self.try_get().ok()
-    }
-
-    pub fn source(&self) -> &str {
-        &self.source
-    }
-}
-
-impl Clone for LazyRegex {
-    fn clone(&self) -> Self {
-        let clone = LazyRegex {
-            source: self.source.clone(),
-            compiled: OnceLock::new(),
-        };
-        if let Some(done) = self.compiled.get() {
-            let _ = clone.compiled.set(done.clone());
-        }
-        clone
-    }
-}
-
-/// The named groups of `source`, checking the source's length and syntax.
-pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
-    if source.len() > REGEX_SOURCE_LIMIT {
-        return Err(format!(
-            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
-            source.len()
-        ));
-    }
-    super::literals::capture_names(source)
-}
+pub use super::regex::LazyRegex;
 
 /// Where a pattern came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

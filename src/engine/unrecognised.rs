@@ -78,7 +78,7 @@ fn stub_regex(text: &str) -> String {
             Segment::Text(t) => {
                 let take: String = t.chars().take(STUB_REGEX_CHARS - chars).collect();
                 chars += take.chars().count();
-                regex.push_str(&regex_lite::escape(&take));
+                regex.push_str(&crate::catalog::regex::escape(&take));
             }
             Segment::Value(kind, value) => {
                 chars += value.chars().count();
@@ -126,7 +126,11 @@ mod tests {
             regex,
             r"^WidgetError: lease [0-9a-f]+ lost on [0-9]{1,3}(?:\.[0-9]{1,3}){3} after \d+s"
         );
-        assert!(regex_lite::Regex::new(&regex).unwrap().is_match(text));
+        assert!(
+            crate::catalog::regex::Regex::new(&regex)
+                .unwrap()
+                .is_match(text)
+        );
         assert_eq!(stub_id(text), "custom-widgeterror-lease-lost-on");
     }
 

@@ -1,0 +1,251 @@
+//! Catalog regexes: compiled on first use, matched with a lazy DFA, ASCII semantics.
+//!
+//! Every catalog regex is case-insensitive with ASCII classes and ASCII case folding (`\d` is
+//! `[0-9]`, `\w` is `[0-9A-Za-z_]`, `k` does not match the Kelvin sign): ECS messages are ASCII
+//! after normalisation, and Unicode classes would make each automaton many times larger. The
+//! regexes run on the message's bytes, so `.` and negated classes match any byte; captures are
+//! widened to character boundaries before they become text.
+//!
+//! `regex-automata`'s meta engine answers "does it match" with a lazy DFA (one pass over the
+//! text, states built as they are visited), and only a rule that matched is asked for its
+//! captures, which need the slower NFA engines. Its own literal prefilter is off: the engine's
+//! Aho-Corasick prefilter has already checked the literals, and building a second one doubles
+//! compile time for nothing.
+
+use std::sync::OnceLock;
+
+use regex_automata::meta;
+use regex_automata::util::captures::Captures as Slots;
+use regex_automata::util::syntax;
+
+/// Upper bound on the compiled size of one regex, so a pathological user pattern fails at
+/// load time with a clear message instead of eating memory.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
+/// Upper bound on the source length of one regex.
+pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
+
+/// A compiled catalog regex.
+#[derive(Debug, Clone)]
+pub struct Regex {
+    inner: meta::Regex,
+}
+
+/// The groups of one match, as text of the message.
+#[derive(Debug)]
+pub struct Captures<'t> {
+    text: &'t str,
+    slots: Slots,
+}
+
+impl Regex {
+    /// Compiles `source` with the options every catalog regex uses.
+    pub fn new(source: &str) -> Result<Regex, String> {
+        if source.len() > REGEX_SOURCE_LIMIT {
+            return Err(format!(
+                "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
+                source.len()
+            ));
+        }
+        meta::Regex::builder()
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .configure(
+                meta::Config::new()
+                    .auto_prefilter(false)
+                    .utf8_empty(false)
+                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+            )
+            .build(source)
+            .map(|inner| Regex { inner })
+            .map_err(|e| match (e.size_limit(), e.syntax_error()) {
+                (Some(limit), _) => format!(
+                    "the compiled regex exceeds the size limit of {limit} bytes; simplify it \
+                     (bounded repeats like {{1000}} multiply its size)"
+                ),
+                (None, Some(syntax)) => syntax.to_string(),
+                (None, None) => e.to_string(),
+            })
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.inner.is_match(text.as_bytes())
+    }
+
+    /// The leftmost match and its groups.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+        let mut slots = self.inner.create_captures();
+        self.inner.captures(text.as_bytes(), &mut slots);
+        slots.is_match().then_some(Captures { text, slots })
+    }
+
+    /// The text of the leftmost match.
+    pub fn find<'t>(&self, text: &'t str) -> Option<&'t str> {
+        let found = self.inner.find(text.as_bytes())?;
+        Some(slice(text, found.start(), found.end()))
+    }
+
+    /// The names of the groups, in order (`None` for unnamed ones and the whole match).
+    pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
+        self.inner
+            .group_info()
+            .pattern_names(regex_automata::PatternID::ZERO)
+    }
+}
+
+impl<'t> Captures<'t> {
+    /// Group `index` (0 is the whole match).
+    pub fn get(&self, index: usize) -> Option<&'t str> {
+        let span = self.slots.get_group(index)?;
+        Some(slice(self.text, span.start, span.end))
+    }
+
+    /// The group named `name`.
+    pub fn name(&self, name: &str) -> Option<&'t str> {
+        let span = self.slots.get_group_by_name(name)?;
+        Some(slice(self.text, span.start, span.end))
+    }
+
+    /// Every named group that took part in the match, with its text.
+    pub fn named(&self) -> Vec<(String, String)> {
+        self.slots
+            .group_info()
+            .pattern_names(regex_automata::PatternID::ZERO)
+            .flatten()
+            .filter_map(|name| Some((name.to_string(), self.name(name)?.to_string())))
+            .collect()
+    }
+}
+
+/// `text[start..end]`, widened to character boundaries: a byte-level match may start or end
+/// inside a multi-byte character.
+fn slice(text: &str, mut start: usize, mut end: usize) -> &str {
+    while start > 0 && !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while end < text.len() && !text.is_char_boundary(end) {
+        end += 1;
+    }
+    &text[start..end]
+}
+
+/// A regex compiled on first use: a run that reads one message compiles only the few rules the
+/// prefilter points at, not the whole catalog.
+#[derive(Debug)]
+pub struct LazyRegex {
+    source: String,
+    compiled: OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    /// Compiles on first use; `names` are the capture names, already known.
+    pub fn lazy(source: &str, names: Vec<String>) -> (LazyRegex, Vec<String>) {
+        (
+            LazyRegex {
+                source: source.to_string(),
+                compiled: OnceLock::new(),
+            },
+            names,
+        )
+    }
+
+    /// Compiles now (user patterns: every problem is reported at load time).
+    pub fn eager(source: &str) -> Result<(LazyRegex, Vec<String>), String> {
+        let names = capture_names(source)?;
+        let regex = Regex::new(source)?;
+        let lazy = LazyRegex {
+            source: source.to_string(),
+            compiled: OnceLock::new(),
+        };
+        let _ = lazy.compiled.set(Ok(regex));
+        Ok((lazy, names))
+    }
+
+    /// The compiled regex; `Err` if it does not compile (caught by `catalog test`).
+    pub fn try_get(&self) -> Result<&Regex, &str> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.source))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The compiled regex, or `None` if it does not compile.
+    pub fn get(&self) -> Option<&Regex> {
+        self.try_get().ok()
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+impl Clone for LazyRegex {
+    fn clone(&self) -> Self {
+        let clone = LazyRegex {
+            source: self.source.clone(),
+            compiled: OnceLock::new(),
+        };
+        if let Some(done) = self.compiled.get() {
+            let _ = clone.compiled.set(done.clone());
+        }
+        clone
+    }
+}
+
+/// The named groups of `source`, checking the source's length and syntax.
+pub fn capture_names(source: &str) -> Result<Vec<String>, String> {
+    if source.len() > REGEX_SOURCE_LIMIT {
+        return Err(format!(
+            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
+            source.len()
+        ));
+    }
+    super::literals::capture_names(source)
+}
+
+/// `text` with every regex metacharacter escaped.
+pub fn escape(text: &str) -> String {
+    regex_syntax::escape(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_classes_and_case_folding() {
+        let re = Regex::new(r"(?P<n>\d+)\s+\w+").unwrap();
+        assert!(re.is_match("ERROR 42 Apples"));
+        // Unicode digits and the Kelvin sign are not ASCII: no match.
+        assert!(!Regex::new(r"^\d$").unwrap().is_match("٣"));
+        assert!(!Regex::new(r"(?i)^k$").unwrap().is_match("\u{212A}"));
+        assert_eq!(re.captures("x 42 apples").unwrap().name("n"), Some("42"));
+    }
+
+    #[test]
+    fn captures_never_split_a_character() {
+        // `.` matches one byte; the capture is widened to the whole character.
+        let re = Regex::new(r"a(?P<x>.)").unwrap();
+        let caps = re.captures("aé").unwrap();
+        assert_eq!(caps.name("x"), Some("é"));
+        assert_eq!(re.find("xaéz"), Some("aé"));
+    }
+
+    #[test]
+    fn size_limit_is_a_clear_error() {
+        let error = Regex::new(r"(?:\w{1000}){1000}").unwrap_err();
+        assert!(error.contains("simplify"), "{error}");
+    }
+
+    #[test]
+    fn named_groups_in_order() {
+        let re = Regex::new(r"(?P<a>x)(y)(?P<b>z)?").unwrap();
+        let names: Vec<_> = re.capture_names().flatten().collect();
+        assert_eq!(names, ["a", "b"]);
+        let caps = re.captures("xy").unwrap();
+        assert_eq!(caps.named(), vec![("a".to_string(), "x".to_string())]);
+    }
+}

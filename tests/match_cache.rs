@@ -1,0 +1,119 @@
+//! The match cache is keyed on a message's shape (its values replaced by stand-ins), so a
+//! message that differs from an earlier one only in its values reuses that match. That must
+//! never change a diagnosis: for every example and near miss of the catalog, a twin with other
+//! values gets the same findings, captures and confidence from a warm cache as from a cold one.
+
+use ecs_diagnose::catalog::Catalog;
+use ecs_diagnose::catalog::spec::ExampleSpec;
+use ecs_diagnose::catalog::verify::example_evidence;
+use ecs_diagnose::context::Defaults;
+use ecs_diagnose::engine::{Engine, MatchCache};
+use ecs_diagnose::report::Diagnosis;
+
+/// `text` with other values of the same shape: every digit of a run of five or more, and the
+/// last octet of every IPv4 address, changed; hex ids with their digits changed.
+fn twin(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if word_start && run > 0 {
+            let word = &text[i..i + run];
+            let digits = word.bytes().filter(u8::is_ascii_digit).count();
+            let ip_octet = i >= 2
+                && bytes[i - 1] == b'.'
+                && digits == run
+                && run <= 3
+                && text[..i - 1]
+                    .rsplit(|c: char| !(c.is_ascii_digit() || c == '.'))
+                    .next()
+                    .is_some_and(|prefix| prefix.matches('.').count() == 2);
+            let long_number = digits == run && run >= 5;
+            let hex_id = run >= 8
+                && digits > 0
+                && digits < run
+                && word.bytes().all(|b| b.is_ascii_hexdigit());
+            if ip_octet {
+                let octet: u32 = word.parse().unwrap_or(0);
+                out.push_str(&((octet + 7) % 250 + 1).to_string());
+            } else if long_number || hex_id {
+                out.extend(word.chars().enumerate().map(|(n, c)| match c {
+                    '0'..='9' if n > 0 || c != '0' => {
+                        char::from(b'1' + ((c as u8 - b'0' + 2) % 9))
+                    }
+                    c => c,
+                }));
+            } else {
+                out.push_str(word);
+            }
+            i += run;
+        } else {
+            let c = text[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// What a reader sees of a diagnosis: each finding's pattern, confidence and captures.
+fn summary(d: &Diagnosis) -> Vec<String> {
+    d.findings
+        .iter()
+        .map(|f| format!("{} {:?} {:?}", f.pattern, f.confidence, f.captures))
+        .collect()
+}
+
+#[test]
+fn a_warm_cache_gives_the_same_diagnosis_as_a_cold_one() {
+    let engine = Engine::new(Catalog::builtin().unwrap()).unwrap();
+    let defaults = Defaults::default();
+    let mut warm = MatchCache::default();
+    let mut checked = 0;
+    let mut changed = 0;
+    for pattern in engine.catalog().patterns() {
+        for spec in pattern.examples.iter().chain(&pattern.near_misses) {
+            let original = example_evidence(spec);
+            engine.diagnose(&original, &defaults, &mut warm);
+            let twin_spec = ExampleSpec {
+                text: twin(&spec.text),
+                stopped_reason: spec.stopped_reason.as_deref().map(twin),
+                ..spec.clone()
+            };
+            if twin_spec.text != spec.text {
+                changed += 1;
+            }
+            let evidence = example_evidence(&twin_spec);
+            let from_warm = engine.diagnose(&evidence, &defaults, &mut warm);
+            let from_cold = engine.diagnose(&evidence, &defaults, &mut MatchCache::default());
+            assert_eq!(
+                summary(&from_warm),
+                summary(&from_cold),
+                "{}: the cached match of\n  {}\nchanged the diagnosis of its twin\n  {}",
+                pattern.id,
+                spec.text,
+                twin_spec.text
+            );
+            checked += 1;
+        }
+    }
+    assert!(warm.hits() > 0, "twins must reuse the cache");
+    assert!(
+        changed * 3 > checked,
+        "a third of the messages or more carry values to change ({changed} of {checked})"
+    );
+}
+
+#[test]
+fn twins_differ_only_in_values() {
+    assert_eq!(
+        twin("dial tcp 10.0.1.25:443: i/o timeout on 123456789012.dkr task 0a1b2c3d4e5f6789"),
+        "dial tcp 10.0.1.33:443: i/o timeout on 456789123345.dkr task 0a4b5c6d7e8f9123"
+    );
+    assert_eq!(twin("API error (500): exit 137"), "API error (500): exit 137");
+}
