@@ -216,8 +216,11 @@ impl Variables {
         text: &str,
     ) -> (Variables, Location) {
         let mut vars = Variables::default();
+        // A value the poster hid is unknown: the template shows its placeholder instead.
         for (name, value) in captures {
-            vars.set(name, value.clone());
+            if !value.eq_ignore_ascii_case(crate::normalize::REDACTED) {
+                vars.set(name, value.clone());
+            }
         }
         let container = container.and_then(|i| evidence.containers.get(i));
         let image_text = vars

@@ -6,10 +6,17 @@
 //! - runs of whitespace, including literal `\n`/`\t` escapes from JSON-quoted pastes, become one
 //!   space, and control characters (ANSI colour codes among them) are removed;
 //! - retry counters read `retried <n> time(s)` whatever the agent wrote (`times`, `time`);
-//! - a trailing ellipsis that marks a truncated message is dropped.
+//! - a trailing ellipsis that marks a truncated message is dropped;
+//! - what people write in place of a value they hide (`XXXXXXXXXXXX`, `8xxxxxxxxxx0`, `****`,
+//!   `<account>`, `<ID REDACTED>`, `{ACCOUNT_ID}`, `:...:` in an ARN) becomes the word
+//!   [`REDACTED`]: an unknown value, which a rule's `\d{12}` (an account id) also accepts (see
+//!   `catalog::regex`) and which is never shown as a value.
 //!
 //! Case is not changed here: patterns are compiled case-insensitively instead, so captures keep
 //! the original spelling.
+
+/// The word every redaction token becomes.
+pub const REDACTED: &str = "redacted";
 
 /// Returns the canonical form of `text` used for matching.
 pub fn normalize(text: &str) -> String {
@@ -46,7 +53,116 @@ pub fn normalize(text: &str) -> String {
     }
     out.truncate(out.trim_end().len());
     let out = canonical_retry_counts(out);
-    strip_truncation_marker(out)
+    let out = strip_truncation_marker(out);
+    canonical_redactions(out)
+}
+
+/// Replaces redaction tokens by [`REDACTED`].
+fn canonical_redactions(text: String) -> String {
+    let bytes = text.as_bytes();
+    // Cheap test first: most messages hide nothing.
+    let maybe = bytes.windows(3).any(|w| {
+        matches!(
+            w,
+            [b'x' | b'X', b'x' | b'X', b'x' | b'X'] | [b'*', b'*', b'*'] | [b':', b'.', b'.']
+        )
+    }) || memchr::memchr2(b'<', b'{', bytes).is_some()
+        || text.contains("REDACTED")
+        || text.contains("ACCOUNT");
+    if !maybe {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match redaction_at(&text, i) {
+            Some(len) => {
+                out.push_str(REDACTED);
+                i += len;
+            }
+            None => {
+                let c = text[i..].chars().next().expect("in bounds");
+                out.push(c);
+                i += c.len_utf8();
+            }
+        }
+    }
+    out
+}
+
+/// The length of the redaction token that starts at `at`, if one does.
+fn redaction_at(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let rest = &text[at..];
+    let after_word = at == 0 || !is_word_byte(bytes[at - 1]);
+    // `<account>`, `<ID REDACTED>`, `{ACCOUNT_ID}`, `{{ Request_Token}}`.
+    if let Some(close) = match bytes[at] {
+        b'<' => Some(b'>'),
+        b'{' => Some(b'}'),
+        _ => None,
+    } {
+        let open = bytes[at];
+        let opens = rest.bytes().take_while(|&b| b == open).count();
+        let inner_start = opens;
+        let inner_len = rest[inner_start..]
+            .bytes()
+            .take(41)
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-'))
+            .count();
+        let inner = &rest[inner_start..inner_start + inner_len];
+        let closes = rest[inner_start + inner_len..]
+            .bytes()
+            .take_while(|&b| b == close)
+            .count();
+        let named = inner.bytes().any(|b| b.is_ascii_alphabetic())
+            && inner.trim() == inner.trim_matches(' ')
+            && inner_len <= 40
+            && closes >= 1
+            && !inner.trim().eq_ignore_ascii_case(REDACTED);
+        return named.then_some(inner_start + inner_len + closes.min(opens));
+    }
+    // `:...:` and `::.....:` where an ARN's account goes: the dots, not the colons.
+    if bytes[at] == b'.' && at > 0 && bytes[at - 1] == b':' {
+        let dots = rest.bytes().take_while(|&b| b == b'.').count();
+        return (dots >= 3 && bytes.get(at + dots) == Some(&b':')).then_some(dots);
+    }
+    if !after_word {
+        return None;
+    }
+    let word_len = rest
+        .bytes()
+        .take_while(|&b| is_word_byte(b) || b == b'*')
+        .count();
+    if word_len == 0 {
+        return None;
+    }
+    let word = &rest[..word_len];
+    let masked_run = |c: u8| {
+        word.as_bytes()
+            .windows(3)
+            .any(|w| w.iter().all(|&b| b.eq_ignore_ascii_case(&c)))
+    };
+    // `XXXXXXXXXXXX`, `8xxxxxxxxxx0`, `exxxx5xxxf`: hex-ish words with a run of x's.
+    let x_masked = masked_run(b'x')
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b.eq_ignore_ascii_case(&b'x'));
+    // `************`, `863****9ac`.
+    let star_masked = masked_run(b'*');
+    const WORDS: &[&str] = &[
+        "REDACTED",
+        "ACCOUNT",
+        "ACCOUNT_ID",
+        "ACCOUNTID",
+        "AWS_ACCOUNT_ID",
+        "YOUR_ACCOUNT_ID",
+    ];
+    let known = WORDS.contains(&word);
+    (x_masked || star_masked || known).then_some(word_len)
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Skips the rest of an ANSI escape sequence (CSI `ESC [ ... final`, or a two-byte escape).
@@ -178,6 +294,39 @@ mod tests {
     fn ansi_and_control_characters_are_removed() {
         assert_eq!(normalize("\u{1b}[31mred\u{1b}[0m\u{7} text"), "red text");
         assert_eq!(normalize("a\u{1b}]0;title\u{7}b"), "ab");
+    }
+
+    #[test]
+    fn redaction_tokens_become_one_word() {
+        for (text, expected) in [
+            (
+                "failed to resolve ref XXXXXXXXXXXX.dkr.ecr.us-east-1.amazonaws.com/web:1",
+                "failed to resolve ref redacted.dkr.ecr.us-east-1.amazonaws.com/web:1",
+            ),
+            (
+                "arn:aws:sts::8xxxxxxxxxx0:assumed-role/r and arn:aws:iam::.....:role/x",
+                "arn:aws:sts::redacted:assumed-role/r and arn:aws:iam::redacted:role/x",
+            ),
+            (
+                "secret:<ID REDACTED>:x {ACCOUNT_ID}.dkr <account> sha256:863****9ac",
+                "secret:redacted:x redacted.dkr redacted sha256:redacted",
+            ),
+            (
+                "arn:aws:iam::ACCOUNT:role/x",
+                "arn:aws:iam::redacted:role/x",
+            ),
+        ] {
+            assert_eq!(normalize(text), expected);
+            assert_eq!(normalize(expected), expected);
+        }
+        // Not redactions: hex with a single x, words that contain x, a lone `<`.
+        for text in [
+            "0x2 nginx xenial",
+            "a < b and {json: 1}",
+            "exec format error",
+        ] {
+            assert_eq!(normalize(text), text);
+        }
     }
 
     #[test]

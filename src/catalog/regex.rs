@@ -11,18 +11,62 @@
 //! captures, which need the slower NFA engines. Its own literal prefilter is off: the engine's
 //! Aho-Corasick prefilter has already checked the literals, and building a second one doubles
 //! compile time for nothing.
+//!
+//! An account id (`\d{12}`, the catalog's idiom for one) also matches the word
+//! `normalize::REDACTED`, which is what normalisation makes of `XXXXXXXXXXXX`, `<account>` and
+//! the like: a message whose poster hid the account is still recognised, and the hidden value
+//! is never shown as one.
 
 use std::sync::OnceLock;
 
 use regex_automata::meta;
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::syntax;
+use regex_syntax::hir::{self, Hir, HirKind};
 
 /// Upper bound on the compiled size of one regex, so a pathological user pattern fails at
 /// load time with a clear message instead of eating memory.
 pub const REGEX_SIZE_LIMIT: usize = 1 << 21;
 /// Upper bound on the source length of one regex.
 pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
+
+/// Deepest nesting of groups and classes a regex may have (a user catalog could otherwise
+/// make parsing slow).
+const NEST_LIMIT: u32 = 100;
+
+/// `hir` with every `\d{12}` widened to `(?:\d{12}|redacted)`.
+fn accept_redacted_accounts(hir: Hir) -> Hir {
+    let is_account = |rep: &hir::Repetition| {
+        rep.min == 12
+            && rep.max == Some(12)
+            && matches!(rep.sub.kind(), HirKind::Class(hir::Class::Bytes(class))
+                if class.ranges() == [hir::ClassBytesRange::new(b'0', b'9')])
+    };
+    match hir.into_kind() {
+        HirKind::Repetition(rep) if is_account(&rep) => Hir::alternation(vec![
+            Hir::repetition(rep),
+            Hir::literal(crate::normalize::REDACTED.as_bytes()),
+        ]),
+        HirKind::Repetition(mut rep) => {
+            rep.sub = Box::new(accept_redacted_accounts(*rep.sub));
+            Hir::repetition(rep)
+        }
+        HirKind::Capture(mut cap) => {
+            cap.sub = Box::new(accept_redacted_accounts(*cap.sub));
+            Hir::capture(cap)
+        }
+        HirKind::Concat(subs) => {
+            Hir::concat(subs.into_iter().map(accept_redacted_accounts).collect())
+        }
+        HirKind::Alternation(subs) => {
+            Hir::alternation(subs.into_iter().map(accept_redacted_accounts).collect())
+        }
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(hir::Literal(bytes)) => Hir::literal(bytes),
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Look(look) => Hir::look(look),
+    }
+}
 
 /// A compiled catalog regex.
 #[derive(Debug, Clone)]
@@ -46,20 +90,23 @@ impl Regex {
                 source.len()
             ));
         }
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .unicode(false)
+            .utf8(false)
+            .nest_limit(NEST_LIMIT)
+            .build()
+            .parse(source)
+            .map_err(|e| e.to_string())?;
         meta::Regex::builder()
-            .syntax(
-                syntax::Config::new()
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .utf8(false),
-            )
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
             .configure(
                 meta::Config::new()
                     .auto_prefilter(false)
                     .utf8_empty(false)
                     .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
             )
-            .build(source)
+            .build_from_hir(&accept_redacted_accounts(hir))
             .map(|inner| Regex { inner })
             .map_err(|e| match (e.size_limit(), e.syntax_error()) {
                 (Some(limit), _) => format!(
@@ -232,6 +279,16 @@ mod tests {
         let caps = re.captures("aé").unwrap();
         assert_eq!(caps.name("x"), Some("é"));
         assert_eq!(re.find("xaéz"), Some("aé"));
+    }
+
+    #[test]
+    fn a_redacted_account_is_an_account() {
+        let re = Regex::new(r"(?P<host>(?P<acct>\d{12})\.dkr\.ecr)").unwrap();
+        let caps = re.captures("ref redacted.dkr.ecr.us-east-1").unwrap();
+        assert_eq!(caps.name("acct"), Some("redacted"));
+        assert!(re.is_match("123456789012.dkr.ecr"));
+        // Only the account idiom: other digit runs stay digits.
+        assert!(!Regex::new(r"^\d{3}$").unwrap().is_match("redacted"));
     }
 
     #[test]
