@@ -9,6 +9,7 @@ pub mod lines;
 pub mod lossy;
 pub mod service_event;
 pub mod text;
+pub mod wrap;
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};

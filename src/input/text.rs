@@ -1,10 +1,11 @@
-//! Pasted text: one error per line (lines that continue a message are joined), console labels
-//! such as `Stopped reason` tolerated, `Stop code:` / `Exit code:` lines attached to the error
+//! Pasted text: one error per line (lines that continue a message are joined: see `wrap`),
+//! console labels such as `Stopped reason` tolerated, `Stop code:` / `Exit code:` lines attached to the error
 //! they belong to, and service events (`(service x) ... Reason: ...`) recognised.
 
 use std::io::BufRead;
 
 use super::lines::BoundedLines;
+use super::wrap::{self, Block};
 use super::{InputError, Sink, Warnings, service_event};
 use crate::engine::MAX_MESSAGE_BYTES;
 use crate::model::{ContainerEvidence, Evidence, Field, Source};
@@ -28,7 +29,7 @@ pub fn read(
     let mut lines = BoundedLines::new(reader, MAX_MESSAGE_BYTES);
     let mut state = State {
         pending: None,
-        pending_indent: 0,
+        block: None,
         facts: Facts::default(),
         count: 0,
         service_events: 0,
@@ -66,8 +67,8 @@ struct Facts {
 
 struct State {
     pending: Option<Evidence>,
-    /// Indentation of the line that started `pending`; deeper lines continue it.
-    pending_indent: usize,
+    /// The lines of `pending`'s message, glued together when it is complete.
+    block: Option<Block>,
     /// Facts seen before the error they belong to.
     facts: Facts,
     count: usize,
@@ -85,17 +86,6 @@ impl State {
         if raw.trim().is_empty() {
             return self.flush(sink);
         }
-        let indent = raw.len() - raw.trim_start().len();
-        let is_continuation =
-            indent > self.pending_indent || starts_with_ignore_case(raw.trim_start(), "caused by:");
-        if is_continuation && let Some(pending) = self.pending.as_mut() {
-            let text = pending.stopped_reason.get_or_insert_with(String::new);
-            if text.len() + raw.len() < MAX_MESSAGE_BYTES {
-                text.push(' ');
-                text.push_str(raw.trim());
-            }
-            return Ok(());
-        }
         let line = strip_timestamp(raw.trim());
         if let Some(fact) = parse_fact(line) {
             match self.pending.as_mut() {
@@ -107,8 +97,23 @@ impl State {
             }
             return Ok(());
         }
-        let Some(text) = strip_label(line) else {
-            return Ok(());
+        let labelled = strip_label(line);
+        if let Some(block) = self.block.as_mut() {
+            let new_error = line.len() != raw.trim().len()
+                || labelled != Some(line)
+                || wrap::starts_error(line);
+            let continues = starts_with_ignore_case(raw.trim_start(), "caused by:")
+                || block.continued_by(raw, new_error).is_some();
+            if continues {
+                if block.len() + raw.len() < MAX_MESSAGE_BYTES {
+                    block.push(raw);
+                }
+                return Ok(());
+            }
+        }
+        // A label alone on its line starts what follows.
+        let Some(text) = labelled else {
+            return self.flush(sink);
         };
         self.flush(sink)?;
         let service = if mode == TextMode::ServiceEvents || text.starts_with("(service ") {
@@ -120,18 +125,18 @@ impl State {
         } else {
             None
         };
-        let mut evidence = match service {
+        let (mut evidence, message) = match service {
             Some((name, message)) => {
-                let mut e = Evidence::pasted(number, message.to_string());
+                let mut e = Evidence::pasted(number, String::new());
                 e.source = Source::ServiceEvent {
                     index: self.service_events,
                 };
                 e.reason_field = Field::ServiceEvent;
                 e.meta.service = name.map(str::to_string);
                 self.service_events += 1;
-                e
+                (e, message)
             }
-            None => Evidence::pasted(number, text.to_string()),
+            None => (Evidence::pasted(number, String::new()), text),
         };
         let facts = std::mem::take(&mut self.facts);
         if let Some(code) = facts.stop_code {
@@ -140,13 +145,15 @@ impl State {
         if let Some(code) = facts.exit_code {
             apply_fact(&mut evidence, Fact::ExitCode(code));
         }
+        self.block = Some(Block::new(raw, message));
         self.pending = Some(evidence);
-        self.pending_indent = indent;
         Ok(())
     }
 
     fn flush(&mut self, sink: &mut Sink<'_>) -> Result<(), InputError> {
-        if let Some(evidence) = self.pending.take() {
+        let block = self.block.take();
+        if let Some(mut evidence) = self.pending.take() {
+            evidence.stopped_reason = block.map(Block::assemble);
             self.count += 1;
             sink(evidence).map_err(InputError::Output)?;
         }
