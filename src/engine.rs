@@ -60,10 +60,35 @@ pub struct Engine {
     container_rules: Vec<(usize, usize)>,
 }
 
+/// A message as the matcher reads it.
+#[derive(Debug, Clone)]
+struct Read<'e> {
+    message: crate::model::Message<'e>,
+    /// The normalised text.
+    text: String,
+    /// The message was cut short (it ended in `...`, or at a length ECS cuts at).
+    cut: bool,
+}
+
+/// Shortest part of a cut message that a partial match must cover.
+const MIN_PARTIAL: usize = 12;
+
+/// Which regex rules a message may satisfy.
+#[derive(Debug, Default)]
+struct Candidates {
+    /// Every required literal occurs: the regex decides.
+    full: Vec<usize>,
+    /// One clause of required literals is missing, and the message (cut short) ends in the
+    /// beginning of one of its literals: the rest of the message may have held it.
+    near: Vec<usize>,
+}
+
 /// One rule that matched, before captures are extracted and templates rendered (what the
 /// cache keeps: it holds for every message of the same shape).
 #[derive(Debug, Clone)]
 struct RuleMatch {
+    /// Only the beginning of the rule matched a message cut short: how many bytes of it.
+    partial: Option<usize>,
     pattern: usize,
     /// Index of the message in `Evidence::messages()` order, if a regex matched one.
     message: Option<usize>,
@@ -162,8 +187,9 @@ impl Engine {
         })
     }
 
-    /// The regex rules (indexes into `regex_rules`) whose required literals all occur in `text`.
-    fn candidates(&self, text: &[u8]) -> Vec<usize> {
+    /// The regex rules (indexes into `regex_rules`) whose required literals all occur in `text`
+    /// and, for a message cut short, those missing one clause the cut may have taken.
+    fn candidates(&self, text: &[u8], cut: bool) -> Candidates {
         let mut satisfied = vec![0u8; self.regex_rules.len()];
         let mut mark = |literal: usize| {
             for &(slot, clause) in &self.literal_clauses[literal] {
@@ -185,33 +211,43 @@ impl Engine {
                 }
             }
         }
-        self.regex_rules
-            .iter()
-            .enumerate()
-            .filter(|(slot, (_, _, clauses))| satisfied[*slot].count_ones() == *clauses)
-            .map(|(slot, _)| slot)
-            .collect()
+        let mut found = Candidates::default();
+        for (slot, &(p, r, clauses)) in self.regex_rules.iter().enumerate() {
+            let have = satisfied[slot].count_ones();
+            if have == clauses {
+                found.full.push(slot);
+            } else if cut && have + 1 == clauses {
+                let rule = &self.catalog.patterns()[p].rules[r];
+                let missing = (0..clauses as usize).find(|&c| satisfied[slot] & (1 << c) == 0);
+                let at_cut = missing.is_some_and(|c| {
+                    rule.prefilter[c]
+                        .iter()
+                        .any(|literal| ends_with_start_of(text, literal.as_bytes()))
+                });
+                if at_cut {
+                    found.near.push(slot);
+                }
+            }
+        }
+        found
     }
 
     /// What makes two pieces of evidence match alike: the normalised messages, the stop code,
     /// and per container its exit code, health status and which container-name conditions its
     /// name meets (not the name itself, so tasks of different services share matches).
-    fn cache_key(
-        &self,
-        evidence: &Evidence,
-        messages: &[(crate::model::Message<'_>, String)],
-    ) -> String {
+    fn cache_key(&self, evidence: &Evidence, messages: &[Read<'_>]) -> String {
         use std::fmt::Write as _;
         let mut key = String::new();
         key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
-        for (m, text) in messages {
+        for read in messages {
             let _ = write!(
                 key,
-                "\u{1}{}:{}:",
-                m.field.as_str(),
-                m.container.map_or(usize::MAX, |c| c)
+                "\u{1}{}:{}:{}:",
+                read.message.field.as_str(),
+                read.message.container.map_or(usize::MAX, |c| c),
+                u8::from(read.cut)
             );
-            crate::mask::shape_key(text, &mut key);
+            crate::mask::shape_key(&read.text, &mut key);
         }
         for c in &evidence.containers {
             let _ = write!(
@@ -276,11 +312,8 @@ impl Engine {
         evidence: &'e Evidence,
         cache: &mut MatchCache,
         warnings: &mut Vec<String>,
-    ) -> (
-        Vec<(crate::model::Message<'e>, String)>,
-        Arc<Vec<RuleMatch>>,
-    ) {
-        let normalized: Vec<(crate::model::Message<'_>, String)> = evidence
+    ) -> (Vec<Read<'e>>, Arc<Vec<RuleMatch>>) {
+        let normalized: Vec<Read<'_>> = evidence
             .messages()
             .map(|m| {
                 let text = if m.text.len() > MAX_MESSAGE_BYTES {
@@ -295,7 +328,11 @@ impl Engine {
                 } else {
                     m.text
                 };
-                (m, normalize(text))
+                Read {
+                    cut: crate::normalize::is_cut(text),
+                    text: normalize(text),
+                    message: m,
+                }
             })
             .collect();
         let key = self.cache_key(evidence, &normalized);
@@ -315,22 +352,23 @@ impl Engine {
 
     /// Whether every regex match of a cached entry (made for a message of the same shape)
     /// holds for these messages too: a cheap guard against a value that decided a match.
-    fn still_matches(
-        &self,
-        matches: &[RuleMatch],
-        messages: &[(crate::model::Message<'_>, String)],
-    ) -> bool {
+    fn still_matches(&self, matches: &[RuleMatch], messages: &[Read<'_>]) -> bool {
         let patterns = self.catalog.patterns();
         matches.iter().all(|m| {
             let Some(index) = m.message else {
                 return true;
             };
             let rule = &patterns[m.pattern].rules[m.rule];
-            let text = &messages[index].1;
-            rule.regex
-                .as_ref()
-                .and_then(|r| r.get())
-                .is_some_and(|r| r.is_match(text))
+            let text = &messages[index].text;
+            let regex = rule.regex.as_ref();
+            let holds = if m.partial.is_some() {
+                regex.is_some_and(|r| partial_match(r, text).is_some())
+            } else {
+                regex
+                    .and_then(|r| r.get())
+                    .is_some_and(|r| r.is_match(text))
+            };
+            holds
                 && !rule
                     .unless
                     .as_ref()
@@ -345,10 +383,10 @@ impl Engine {
         let mut warnings = Vec::new();
         let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
         let patterns = self.catalog.patterns();
-        let best = matches
-            .iter()
-            .map(|m| m.pattern)
-            .min_by(|a, b| rank(&patterns[*a]).cmp(&rank(&patterns[*b])));
+        let best = best_per_pattern(&matches)
+            .into_iter()
+            .min_by(|a, b| rank(&patterns[a.0], a.1).cmp(&rank(&patterns[b.0], b.1)))
+            .map(|(p, _)| p);
         match best {
             Some(p) => Classification {
                 pattern: Some(patterns[p].id.clone()),
@@ -365,7 +403,7 @@ impl Engine {
                 unrecognised_text: Some(
                     normalized
                         .into_iter()
-                        .map(|(_, text)| text)
+                        .map(|read| read.text)
                         .find(|t| !t.is_empty())
                         .unwrap_or_default(),
                 ),
@@ -393,7 +431,7 @@ impl Engine {
         let unrecognised = (status == Status::Unrecognised).then(|| {
             let messages: Vec<(Field, String)> = normalized
                 .iter()
-                .map(|(m, n)| (m.field, n.clone()))
+                .map(|read| (read.message.field, read.text.clone()))
                 .collect();
             unrecognised::describe(evidence, messages)
         });
@@ -407,26 +445,37 @@ impl Engine {
         }
     }
 
-    fn match_rules(
-        &self,
-        evidence: &Evidence,
-        messages: &[(crate::model::Message<'_>, String)],
-    ) -> Vec<RuleMatch> {
+    fn match_rules(&self, evidence: &Evidence, messages: &[Read<'_>]) -> Vec<RuleMatch> {
         let patterns = self.catalog.patterns();
         let mut found = Vec::new();
-        for (index, (message, text)) in messages.iter().enumerate() {
-            for slot in self.candidates(text.as_bytes()) {
+        for (index, read) in messages.iter().enumerate() {
+            let (message, text) = (&read.message, &read.text);
+            let candidates = self.candidates(text.as_bytes(), read.cut);
+            let tries = candidates
+                .full
+                .iter()
+                .map(|&slot| (slot, false))
+                .chain(candidates.near.iter().map(|&slot| (slot, true)));
+            for (slot, near) in tries {
                 let (p, r, _) = self.regex_rules[slot];
                 let rule = &patterns[p].rules[r];
                 if !rule.reads(message.field) {
                     continue;
                 }
-                let Some(regex) = rule.regex.as_ref().and_then(|r| r.get()) else {
+                let Some(lazy) = rule.regex.as_ref() else {
                     continue;
                 };
-                if !regex.is_match(text) {
+                let Some(regex) = lazy.get() else {
                     continue;
-                }
+                };
+                // A cut message may have lost what would have completed the match.
+                let partial = if !near && regex.is_match(text) {
+                    None
+                } else if let Some(left) = partial_match(lazy, text).filter(|_| read.cut) {
+                    Some(left.len())
+                } else {
+                    continue;
+                };
                 if rule
                     .unless
                     .as_ref()
@@ -440,6 +489,7 @@ impl Engine {
                     continue;
                 };
                 found.push(RuleMatch {
+                    partial,
                     pattern: p,
                     message: Some(index),
                     container,
@@ -451,6 +501,7 @@ impl Engine {
             let rule = &patterns[p].rules[r];
             if let Some((container, _)) = conditions_hold(rule, evidence, None) {
                 found.push(RuleMatch {
+                    partial: None,
                     pattern: p,
                     message: None,
                     container,
@@ -464,15 +515,23 @@ impl Engine {
     fn findings(
         &self,
         evidence: &Evidence,
-        messages: &[(crate::model::Message<'_>, String)],
+        messages: &[Read<'_>],
         matches: &[RuleMatch],
         location: &Location,
     ) -> Vec<Finding> {
         let patterns = self.catalog.patterns();
         // One finding per pattern; its first match (in message order) supplies the captures.
+        // Partial matches count only for a pattern nothing matched in full.
+        let best = best_per_pattern(matches);
         let mut order: Vec<usize> = Vec::new();
         let mut by_pattern: HashMap<usize, Vec<&RuleMatch>> = HashMap::new();
         for m in matches {
+            if best
+                .iter()
+                .any(|&(p, partial)| p == m.pattern && partial != m.partial)
+            {
+                continue;
+            }
             let list = by_pattern.entry(m.pattern).or_insert_with(|| {
                 order.push(m.pattern);
                 Vec::new()
@@ -482,7 +541,14 @@ impl Engine {
                 list.push(m);
             }
         }
-        order.sort_by(|a, b| rank(&patterns[*a]).cmp(&rank(&patterns[*b])));
+        let partial = |p: usize| {
+            best.iter()
+                .find(|(q, _)| *q == p)
+                .and_then(|(_, partial)| *partial)
+        };
+        order.sort_by(|a, b| {
+            rank(&patterns[*a], partial(*a)).cmp(&rank(&patterns[*b], partial(*b)))
+        });
         order
             .into_iter()
             .map(|p| {
@@ -493,13 +559,59 @@ impl Engine {
     }
 }
 
-/// Sort key: specific before family, then higher priority, then id for a stable order.
-fn rank(pattern: &Pattern) -> (Level, std::cmp::Reverse<i32>, &str) {
+/// Sort key: specific before family, a full match before a partial one (of a message cut
+/// short; the more of it that matched, the better), then higher priority, then id.
+type Rank<'p> = (
+    Level,
+    bool,
+    std::cmp::Reverse<usize>,
+    std::cmp::Reverse<i32>,
+    &'p str,
+);
+
+fn rank(pattern: &Pattern, partial: Option<usize>) -> Rank<'_> {
     (
         pattern.level,
+        partial.is_some(),
+        std::cmp::Reverse(partial.unwrap_or(0)),
         std::cmp::Reverse(pattern.priority),
         pattern.id.as_str(),
     )
+}
+
+/// Each matched pattern once: `None` when a rule matched in full, else the longest partial
+/// match.
+fn best_per_pattern(matches: &[RuleMatch]) -> Vec<(usize, Option<usize>)> {
+    let mut best: Vec<(usize, Option<usize>)> = Vec::new();
+    for m in matches {
+        match best.iter_mut().find(|(p, _)| *p == m.pattern) {
+            Some(seen) => {
+                seen.1 = match (seen.1, m.partial) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                }
+            }
+            None => best.push((m.pattern, m.partial)),
+        }
+    }
+    best
+}
+
+/// The part of `text` (cut short) that could begin a match of `regex`, when it is long
+/// enough to mean something.
+fn partial_match<'t>(regex: &crate::catalog::pattern::LazyRegex, text: &'t str) -> Option<&'t str> {
+    regex
+        .partial()?
+        .find(text)
+        .filter(|m| m.len() >= MIN_PARTIAL)
+}
+
+/// Whether `text` ends in the first three or more bytes of `literal` (lower-case), but not all
+/// of it: a literal the cut went through.
+fn ends_with_start_of(text: &[u8], literal: &[u8]) -> bool {
+    (3..literal.len())
+        .rev()
+        .any(|n| text.len() >= n && text[text.len() - n..].eq_ignore_ascii_case(&literal[..n]))
 }
 
 /// Checks the stopCode / exit code / container conditions of `rule`. Returns the container the
@@ -576,7 +688,7 @@ type Extracted = (Vec<(String, String)>, Option<String>);
 fn render_finding(
     pattern: &Pattern,
     evidence: &Evidence,
-    messages: &[(crate::model::Message<'_>, String)],
+    messages: &[Read<'_>],
     found: &[&RuleMatch],
     task_location: &Location,
 ) -> Finding {
@@ -584,10 +696,16 @@ fn render_finding(
     let extracted: Vec<Extracted> = found
         .iter()
         .map(|m| {
-            let regex = pattern.rules[m.rule].regex.as_ref().and_then(|r| r.get());
-            match (m.message, regex) {
-                (Some(i), Some(regex)) => regex
-                    .captures(&messages[i].1)
+            let lazy = pattern.rules[m.rule].regex.as_ref();
+            match (m.message, lazy) {
+                // What is left of a cut message: no values, they may be incomplete.
+                (Some(i), Some(lazy)) if m.partial.is_some() => (
+                    Vec::new(),
+                    partial_match(lazy, &messages[i].text).map(|t| format!("{t}...")),
+                ),
+                (Some(i), Some(lazy)) => lazy
+                    .get()
+                    .and_then(|regex| regex.captures(&messages[i].text))
                     .map(|caps| (caps.named(), caps.get(0).map(str::to_string)))
                     .unwrap_or_default(),
                 _ => Default::default(),
@@ -596,7 +714,7 @@ fn render_finding(
         .collect();
     let first = found[0];
     let captures = &extracted[0].0;
-    let text = first.message.map_or("", |i| messages[i].1.as_str());
+    let text = first.message.map_or("", |i| messages[i].text.as_str());
     let (vars, location) =
         Variables::build(evidence, task_location, captures, first.container, text);
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
@@ -605,7 +723,7 @@ fn render_finding(
         .iter()
         .zip(&extracted)
         .map(|(m, (_, matched))| {
-            let message = m.message.map(|i| &messages[i].0);
+            let message = m.message.map(|i| &messages[i].message);
             MatchedEvidence {
                 field: message.map(|msg| msg.field),
                 container: m.container.map(|i| evidence.containers[i].name.clone()),
@@ -614,7 +732,7 @@ fn render_finding(
                 conditions: conditions_hold(
                     &pattern.rules[m.rule],
                     evidence,
-                    m.message.and_then(|i| messages[i].0.container),
+                    m.message.and_then(|i| messages[i].message.container),
                 )
                 .map(|(_, conditions)| conditions)
                 .unwrap_or_default(),
@@ -622,6 +740,7 @@ fn render_finding(
         })
         .collect();
 
+    let partial = found.iter().all(|m| m.partial.is_some());
     let (confidence, why) = match (pattern.level, pattern.candidates.is_empty()) {
         (Level::Family, _) => (
             Confidence::Low,
@@ -630,6 +749,11 @@ fn render_finding(
         (Level::Specific, false) => (
             Confidence::Medium,
             "the message fits more than one cause; candidates are listed most likely first",
+        ),
+        (Level::Specific, _) if partial => (
+            Confidence::Medium,
+            "the message is cut short: what is left of it fits this cause, but the words that \
+             would confirm it were cut off",
         ),
         (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
     };

@@ -57,6 +57,13 @@ pub fn normalize(text: &str) -> String {
     canonical_redactions(out)
 }
 
+/// Whether `text` (as read, before normalising) was cut short: it ends in an ellipsis, or has
+/// exactly a length ECS cuts reasons at (255 or 1,024 bytes, by agent version).
+pub fn is_cut(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    trimmed.ends_with("...") || trimmed.ends_with('\u{2026}') || matches!(text.len(), 255 | 1024)
+}
+
 /// Replaces redaction tokens by [`REDACTED`].
 fn canonical_redactions(text: String) -> String {
     let bytes = text.as_bytes();

@@ -34,6 +34,80 @@ pub const REGEX_SOURCE_LIMIT: usize = 16 * 1024;
 /// make parsing slow).
 const NEST_LIMIT: u32 = 100;
 
+/// Parses `source` the way every catalog regex is read.
+fn parse(source: &str) -> Result<Hir, String> {
+    if source.len() > REGEX_SOURCE_LIMIT {
+        return Err(format!(
+            "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
+            source.len()
+        ));
+    }
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(source)
+        .map_err(|e| e.to_string())
+}
+
+/// A regex for every prefix of every string `hir` matches (the empty one included), without
+/// captures: `abc` gives `(?:a(?:b(?:c)?)?)?`, `xy` gives `P(x)|xP(y)`, `x*` gives `x*P(x)`.
+fn prefixes(hir: &Hir) -> Hir {
+    let optional = |h: Hir| {
+        Hir::repetition(hir::Repetition {
+            min: 0,
+            max: Some(1),
+            greedy: true,
+            sub: Box::new(h),
+        })
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Hir::empty(),
+        HirKind::Literal(hir::Literal(bytes)) => {
+            bytes.iter().rev().fold(Hir::empty(), |rest, &b| {
+                optional(Hir::concat(vec![Hir::literal([b]), rest]))
+            })
+        }
+        HirKind::Class(_) => optional(without_captures(hir)),
+        HirKind::Capture(cap) => prefixes(&cap.sub),
+        HirKind::Repetition(rep) => {
+            if rep.max == Some(0) {
+                return Hir::empty();
+            }
+            let whole = Hir::repetition(hir::Repetition {
+                min: 0,
+                max: rep.max.map(|m| m - 1),
+                greedy: rep.greedy,
+                sub: Box::new(without_captures(&rep.sub)),
+            });
+            Hir::concat(vec![whole, prefixes(&rep.sub)])
+        }
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(prefixes).collect()),
+        HirKind::Concat(subs) => subs.iter().rev().fold(Hir::empty(), |rest, sub| {
+            Hir::alternation(vec![
+                prefixes(sub),
+                Hir::concat(vec![without_captures(sub), rest]),
+            ])
+        }),
+    }
+}
+
+/// `hir` with its groups made non-capturing.
+fn without_captures(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Capture(cap) => without_captures(&cap.sub),
+        HirKind::Repetition(rep) => Hir::repetition(hir::Repetition {
+            sub: Box::new(without_captures(&rep.sub)),
+            ..rep.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(without_captures).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(without_captures).collect()),
+        _ => hir.clone(),
+    }
+}
+
 /// `hir` with every `\d{12}` widened to `(?:\d{12}|redacted)`.
 fn accept_redacted_accounts(hir: Hir) -> Hir {
     let is_account = |rep: &hir::Repetition| {
@@ -84,20 +158,24 @@ pub struct Captures<'t> {
 impl Regex {
     /// Compiles `source` with the options every catalog regex uses.
     pub fn new(source: &str) -> Result<Regex, String> {
-        if source.len() > REGEX_SOURCE_LIMIT {
-            return Err(format!(
-                "regex is {} bytes long; the limit is {REGEX_SOURCE_LIMIT}",
-                source.len()
-            ));
-        }
-        let hir = regex_syntax::ParserBuilder::new()
-            .case_insensitive(true)
-            .unicode(false)
-            .utf8(false)
-            .nest_limit(NEST_LIMIT)
-            .build()
-            .parse(source)
-            .map_err(|e| e.to_string())?;
+        let hir = accept_redacted_accounts(parse(source)?);
+        Regex::from_hir(&hir)
+    }
+
+    /// A regex that matches where a message cut short ends in the beginning of a match of
+    /// `source`: its match runs to the end of the text, and the text ends before `source`
+    /// could finish. For a message ECS, a console or a person cut off (`...`), this tells
+    /// whether what is left is consistent with the rule. It has no captures: the values at the
+    /// cut are incomplete.
+    pub fn partial(source: &str) -> Result<Regex, String> {
+        let hir = accept_redacted_accounts(parse(source)?);
+        Regex::from_hir(&Hir::concat(vec![
+            prefixes(&hir),
+            Hir::look(hir::Look::End),
+        ]))
+    }
+
+    fn from_hir(hir: &Hir) -> Result<Regex, String> {
         meta::Regex::builder()
             .syntax(syntax::Config::new().unicode(false).utf8(false))
             .configure(
@@ -106,7 +184,7 @@ impl Regex {
                     .utf8_empty(false)
                     .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
             )
-            .build_from_hir(&accept_redacted_accounts(hir))
+            .build_from_hir(hir)
             .map(|inner| Regex { inner })
             .map_err(|e| match (e.size_limit(), e.syntax_error()) {
                 (Some(limit), _) => format!(
@@ -185,6 +263,8 @@ fn slice(text: &str, mut start: usize, mut end: usize) -> &str {
 pub struct LazyRegex {
     source: String,
     compiled: OnceLock<Result<Regex, String>>,
+    /// Its partial form, for messages cut short (see [`Regex::partial`]).
+    partial: OnceLock<Result<Regex, String>>,
 }
 
 impl LazyRegex {
@@ -194,6 +274,7 @@ impl LazyRegex {
             LazyRegex {
                 source: source.to_string(),
                 compiled: OnceLock::new(),
+                partial: OnceLock::new(),
             },
             names,
         )
@@ -206,6 +287,7 @@ impl LazyRegex {
         let lazy = LazyRegex {
             source: source.to_string(),
             compiled: OnceLock::new(),
+            partial: OnceLock::new(),
         };
         let _ = lazy.compiled.set(Ok(regex));
         Ok((lazy, names))
@@ -224,6 +306,14 @@ impl LazyRegex {
         self.try_get().ok()
     }
 
+    /// The partial form, compiled on first use.
+    pub fn partial(&self) -> Option<&Regex> {
+        self.partial
+            .get_or_init(|| Regex::partial(&self.source))
+            .as_ref()
+            .ok()
+    }
+
     pub fn source(&self) -> &str {
         &self.source
     }
@@ -234,9 +324,13 @@ impl Clone for LazyRegex {
         let clone = LazyRegex {
             source: self.source.clone(),
             compiled: OnceLock::new(),
+            partial: OnceLock::new(),
         };
         if let Some(done) = self.compiled.get() {
             let _ = clone.compiled.set(done.clone());
+        }
+        if let Some(done) = self.partial.get() {
+            let _ = clone.partial.set(done.clone());
         }
         clone
     }
@@ -289,6 +383,25 @@ mod tests {
         assert!(re.is_match("123456789012.dkr.ecr"));
         // Only the account idiom: other digit runs stay digits.
         assert!(!Regex::new(r"^\d{3}$").unwrap().is_match("redacted"));
+    }
+
+    #[test]
+    fn partial_matches_a_message_cut_before_the_rule_finishes() {
+        let source =
+            r"Essential container in task exited|(?P<img>public\.ecr\.aws/\S+).*?i/o timeout";
+        let partial = Regex::partial(source).unwrap();
+        assert_eq!(
+            partial.find("Stopped: Essential container in ta"),
+            Some("Essential container in ta")
+        );
+        assert_eq!(
+            partial.find("ref public.ecr.aws/nginx/nginx:latest: failed to do req"),
+            Some("public.ecr.aws/nginx/nginx:latest: failed to do req")
+        );
+        // A text that goes on past where the rule could: no partial match reaches the end,
+        // except the empty one.
+        assert_eq!(partial.find("Essential container in task failed"), Some(""));
+        assert!(Regex::partial(r"(?P<a>x)(?P<b>y)+z{2,3}").is_ok());
     }
 
     #[test]
