@@ -28,7 +28,7 @@ use crate::catalog::spec::{Level, Severity};
 use crate::catalog::{Catalog, CatalogErrors};
 use crate::context::{Defaults, Location, Variables};
 use crate::model::{Evidence, Field};
-use crate::normalize::normalize;
+use crate::normalize::{Normalized, is_cut, normalize_tracked};
 use crate::report::{
     Confidence, Diagnosis, DocLink, Finding, MatchedEvidence, RenderedCandidate, RenderedCommand,
     Status, TaskSummary,
@@ -64,10 +64,26 @@ pub struct Engine {
 #[derive(Debug, Clone)]
 struct Read<'e> {
     message: crate::model::Message<'e>,
-    /// The normalised text.
-    text: String,
+    /// The normalised text, and what its redaction tokens stood for (captures keep the
+    /// input's spelling).
+    normalized: Normalized,
     /// The message was cut short (it ended in `...`, or at a length ECS cuts at).
     cut: bool,
+}
+
+impl Read<'_> {
+    fn text(&self) -> &str {
+        &self.normalized.text
+    }
+}
+
+/// How a rule matched what is left of a cut message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Partial {
+    /// Bytes of the message the rule's beginning covered.
+    covered: usize,
+    /// Bytes of a required literal the rule needs after the cut (what it assumes was there).
+    assumed: usize,
 }
 
 /// Shortest part of a cut message that a partial match must cover.
@@ -87,8 +103,8 @@ struct Candidates {
 /// cache keeps: it holds for every message of the same shape).
 #[derive(Debug, Clone)]
 struct RuleMatch {
-    /// Only the beginning of the rule matched a message cut short: how many bytes of it.
-    partial: Option<usize>,
+    /// Only the beginning of the rule matched a message cut short.
+    partial: Option<Partial>,
     pattern: usize,
     /// Index of the message in `Evidence::messages()` order, if a regex matched one.
     message: Option<usize>,
@@ -247,7 +263,7 @@ impl Engine {
                 read.message.container.map_or(usize::MAX, |c| c),
                 u8::from(read.cut)
             );
-            crate::mask::shape_key(&read.text, &mut key);
+            crate::mask::shape_key(read.text(), &mut key);
         }
         for c in &evidence.containers {
             let _ = write!(
@@ -329,8 +345,8 @@ impl Engine {
                     m.text
                 };
                 Read {
-                    cut: crate::normalize::is_cut(text),
-                    text: normalize(text),
+                    cut: is_cut(text),
+                    normalized: normalize_tracked(text),
                     message: m,
                 }
             })
@@ -359,7 +375,7 @@ impl Engine {
                 return true;
             };
             let rule = &patterns[m.pattern].rules[m.rule];
-            let text = &messages[index].text;
+            let text = messages[index].text();
             let regex = rule.regex.as_ref();
             let holds = if m.partial.is_some() {
                 regex.is_some_and(|r| partial_match(r, text).is_some())
@@ -403,7 +419,7 @@ impl Engine {
                 unrecognised_text: Some(
                     normalized
                         .into_iter()
-                        .map(|read| read.text)
+                        .map(|read| read.normalized.text)
                         .find(|t| !t.is_empty())
                         .unwrap_or_default(),
                 ),
@@ -431,7 +447,7 @@ impl Engine {
         let unrecognised = (status == Status::Unrecognised).then(|| {
             let messages: Vec<(Field, String)> = normalized
                 .iter()
-                .map(|read| (read.message.field, read.text.clone()))
+                .map(|read| (read.message.field, read.text().to_string()))
                 .collect();
             unrecognised::describe(evidence, messages)
         });
@@ -449,8 +465,13 @@ impl Engine {
         let patterns = self.catalog.patterns();
         let mut found = Vec::new();
         for (index, read) in messages.iter().enumerate() {
-            let (message, text) = (&read.message, &read.text);
+            let (message, text) = (&read.message, read.text());
             let candidates = self.candidates(text.as_bytes(), read.cut);
+            let lower = if read.cut {
+                text.to_ascii_lowercase()
+            } else {
+                String::new()
+            };
             let tries = candidates
                 .full
                 .iter()
@@ -468,11 +489,17 @@ impl Engine {
                 let Some(regex) = lazy.get() else {
                     continue;
                 };
-                // A cut message may have lost what would have completed the match.
+                // A cut message may have lost what would have completed the match, when it
+                // still holds every literal the rule needs but the one the cut went through.
                 let partial = if !near && regex.is_match(text) {
                     None
-                } else if let Some(left) = partial_match(lazy, text).filter(|_| read.cut) {
-                    Some(left.len())
+                } else if let (true, Some(left)) = (read.cut, partial_match(lazy, text))
+                    && let Some(assumed) = assumed_after_cut(lazy, &lower)
+                {
+                    Some(Partial {
+                        covered: left.len(),
+                        assumed,
+                    })
                 } else {
                     continue;
                 };
@@ -560,34 +587,44 @@ impl Engine {
 }
 
 /// Sort key: specific before family, a full match before a partial one (of a message cut
-/// short; the more of it that matched, the better), then higher priority, then id.
+/// short: the more of it covered, and the less assumed about what was cut, the better), then
+/// higher priority, then id.
 type Rank<'p> = (
     Level,
     bool,
     std::cmp::Reverse<usize>,
+    usize,
     std::cmp::Reverse<i32>,
     &'p str,
 );
 
-fn rank(pattern: &Pattern, partial: Option<usize>) -> Rank<'_> {
+fn rank(pattern: &Pattern, partial: Option<Partial>) -> Rank<'_> {
     (
         pattern.level,
         partial.is_some(),
-        std::cmp::Reverse(partial.unwrap_or(0)),
+        std::cmp::Reverse(partial.map_or(0, |p| p.covered)),
+        partial.map_or(0, |p| p.assumed),
         std::cmp::Reverse(pattern.priority),
         pattern.id.as_str(),
     )
 }
 
-/// Each matched pattern once: `None` when a rule matched in full, else the longest partial
+/// Each matched pattern once: `None` when a rule matched in full, else its best partial
 /// match.
-fn best_per_pattern(matches: &[RuleMatch]) -> Vec<(usize, Option<usize>)> {
-    let mut best: Vec<(usize, Option<usize>)> = Vec::new();
+fn best_per_pattern(matches: &[RuleMatch]) -> Vec<(usize, Option<Partial>)> {
+    let better = |a: Partial, b: Partial| {
+        if (std::cmp::Reverse(a.covered), a.assumed) <= (std::cmp::Reverse(b.covered), b.assumed) {
+            a
+        } else {
+            b
+        }
+    };
+    let mut best: Vec<(usize, Option<Partial>)> = Vec::new();
     for m in matches {
         match best.iter_mut().find(|(p, _)| *p == m.pattern) {
             Some(seen) => {
                 seen.1 = match (seen.1, m.partial) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (Some(a), Some(b)) => Some(better(a, b)),
                     _ => None,
                 }
             }
@@ -606,12 +643,37 @@ fn partial_match<'t>(regex: &crate::catalog::pattern::LazyRegex, text: &'t str) 
         .filter(|m| m.len() >= MIN_PARTIAL)
 }
 
-/// Whether `text` ends in the first three or more bytes of `literal` (lower-case), but not all
-/// of it: a literal the cut went through.
-fn ends_with_start_of(text: &[u8], literal: &[u8]) -> bool {
+/// When `lower` (a cut message, lower-case) holds every literal clause `regex` requires except
+/// at most one, whose beginning it ends in: how many bytes of that literal the cut took.
+fn assumed_after_cut(regex: &crate::catalog::pattern::LazyRegex, lower: &str) -> Option<usize> {
+    let mut missing = regex.required_literals().iter().filter(|clause| {
+        !clause
+            .iter()
+            .any(|literal| memchr::memmem::find(lower.as_bytes(), literal.as_bytes()).is_some())
+    });
+    match (missing.next(), missing.next()) {
+        (None, _) => Some(0),
+        (Some(clause), None) => clause
+            .iter()
+            .filter_map(|literal| {
+                let kept = kept_start_of(lower.as_bytes(), literal.as_bytes())?;
+                Some(literal.len() - kept)
+            })
+            .min(),
+        _ => None,
+    }
+}
+
+/// How many bytes of the beginning of `literal` (three or more, but not all of it) `text` ends
+/// in: a literal the cut went through.
+fn kept_start_of(text: &[u8], literal: &[u8]) -> Option<usize> {
     (3..literal.len())
         .rev()
-        .any(|n| text.len() >= n && text[text.len() - n..].eq_ignore_ascii_case(&literal[..n]))
+        .find(|&n| text.len() >= n && text[text.len() - n..].eq_ignore_ascii_case(&literal[..n]))
+}
+
+fn ends_with_start_of(text: &[u8], literal: &[u8]) -> bool {
+    kept_start_of(text, literal).is_some()
 }
 
 /// Checks the stopCode / exit code / container conditions of `rule`. Returns the container the
@@ -701,12 +763,20 @@ fn render_finding(
                 // What is left of a cut message: no values, they may be incomplete.
                 (Some(i), Some(lazy)) if m.partial.is_some() => (
                     Vec::new(),
-                    partial_match(lazy, &messages[i].text).map(|t| format!("{t}...")),
+                    partial_match(lazy, messages[i].text()).map(|t| format!("{t}...")),
                 ),
                 (Some(i), Some(lazy)) => lazy
                     .get()
-                    .and_then(|regex| regex.captures(&messages[i].text))
-                    .map(|caps| (caps.named(), caps.get(0).map(str::to_string)))
+                    .and_then(|regex| regex.captures(messages[i].text()))
+                    .map(|caps| {
+                        let read = &messages[i];
+                        let named = caps
+                            .named_spans()
+                            .into_iter()
+                            .map(|(name, range)| (name, read.normalized.original(range)))
+                            .collect();
+                        (named, caps.get(0).map(str::to_string))
+                    })
                     .unwrap_or_default(),
                 _ => Default::default(),
             }
@@ -714,7 +784,7 @@ fn render_finding(
         .collect();
     let first = found[0];
     let captures = &extracted[0].0;
-    let text = first.message.map_or("", |i| messages[i].text.as_str());
+    let text = first.message.map_or("", |i| messages[i].text());
     let (vars, location) =
         Variables::build(evidence, task_location, captures, first.container, text);
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
@@ -741,19 +811,29 @@ fn render_finding(
         .collect();
 
     let partial = found.iter().all(|m| m.partial.is_some());
+    // A judgement counts only when no rule of the pattern matched on direct evidence.
+    let judgement = found
+        .iter()
+        .map(|m| pattern.rules[m.rule].judgement.as_deref())
+        .reduce(|a, b| a.and(b))
+        .flatten();
+    // What lowers confidence most, first: a family match, an inference, a cut, candidates.
     let (confidence, why) = match (pattern.level, pattern.candidates.is_empty()) {
         (Level::Family, _) => (
             Confidence::Low,
             "family-level match: the error family is recognised, the specific cause is not",
         ),
-        (Level::Specific, false) => (
-            Confidence::Medium,
-            "the message fits more than one cause; candidates are listed most likely first",
-        ),
+        (Level::Specific, _) if judgement.is_some() => {
+            (Confidence::Medium, judgement.unwrap_or_default())
+        }
         (Level::Specific, _) if partial => (
             Confidence::Medium,
             "the message is cut short: what is left of it fits this cause, but the words that \
              would confirm it were cut off",
+        ),
+        (Level::Specific, false) => (
+            Confidence::Medium,
+            "the message fits more than one cause; candidates are listed most likely first",
         ),
         (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
     };

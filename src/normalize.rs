@@ -18,8 +18,44 @@
 /// The word every redaction token becomes.
 pub const REDACTED: &str = "redacted";
 
+/// The canonical form of a message, and what its redactions replaced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Normalized {
+    pub text: String,
+    /// Each [`REDACTED`] in `text`: its byte offset and the token the poster wrote there.
+    pub redactions: Vec<(usize, String)>,
+}
+
+impl Normalized {
+    /// `text[range]` with the poster's own redaction tokens put back: captures keep the
+    /// spelling of the input. A range that is one redaction and nothing else stays
+    /// [`REDACTED`], an unknown value.
+    pub fn original(&self, range: std::ops::Range<usize>) -> String {
+        let slice = &self.text[range.clone()];
+        if slice == REDACTED {
+            return slice.to_string();
+        }
+        let mut out = String::with_capacity(slice.len());
+        let mut copied = range.start;
+        for (at, token) in &self.redactions {
+            if *at >= range.start && at + REDACTED.len() <= range.end {
+                out.push_str(&self.text[copied..*at]);
+                out.push_str(token);
+                copied = at + REDACTED.len();
+            }
+        }
+        out.push_str(&self.text[copied..range.end]);
+        out
+    }
+}
+
 /// Returns the canonical form of `text` used for matching.
 pub fn normalize(text: &str) -> String {
+    normalize_tracked(text).text
+}
+
+/// [`normalize`], remembering what each redaction replaced.
+pub fn normalize_tracked(text: &str) -> Normalized {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     let mut pending_space = false;
@@ -65,7 +101,7 @@ pub fn is_cut(text: &str) -> bool {
 }
 
 /// Replaces redaction tokens by [`REDACTED`].
-fn canonical_redactions(text: String) -> String {
+fn canonical_redactions(text: String) -> Normalized {
     let bytes = text.as_bytes();
     // Cheap test first: most messages hide nothing.
     let maybe = bytes.windows(3).any(|w| {
@@ -77,13 +113,18 @@ fn canonical_redactions(text: String) -> String {
         || text.contains("REDACTED")
         || text.contains("ACCOUNT");
     if !maybe {
-        return text;
+        return Normalized {
+            text,
+            redactions: Vec::new(),
+        };
     }
     let mut out = String::with_capacity(text.len());
+    let mut redactions = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         match redaction_at(&text, i) {
             Some(len) => {
+                redactions.push((out.len(), text[i..i + len].to_string()));
                 out.push_str(REDACTED);
                 i += len;
             }
@@ -94,7 +135,10 @@ fn canonical_redactions(text: String) -> String {
             }
         }
     }
-    out
+    Normalized {
+        text: out,
+        redactions,
+    }
 }
 
 /// The length of the redaction token that starts at `at`, if one does.
@@ -334,6 +378,20 @@ mod tests {
         ] {
             assert_eq!(normalize(text), text);
         }
+    }
+
+    #[test]
+    fn captures_get_the_poster_s_tokens_back() {
+        let n = super::normalize_tracked("arn:aws:ecs:x:xxx:service/my-Cluster-xxx/XXX-web did");
+        let start = n.text.find("arn").unwrap();
+        let end = n.text.find(" did").unwrap();
+        assert_eq!(
+            n.original(start..end),
+            "arn:aws:ecs:x:xxx:service/my-Cluster-xxx/XXX-web"
+        );
+        // A value that is nothing but a redaction stays unknown.
+        let at = n.text.find("redacted").unwrap();
+        assert_eq!(n.original(at..at + 8), "redacted");
     }
 
     #[test]

@@ -65,6 +65,26 @@ pub fn required_literals(source: &str) -> Result<Vec<Clause>, String> {
     Ok(clauses)
 }
 
+/// Every required-literal clause of `source`, not only the most selective few: what a message
+/// cut short must still contain (all but the one the cut went through) for the rule to be
+/// consistent with it.
+pub fn all_required_literals(source: &str) -> Result<Vec<Clause>, String> {
+    let hir = ParserBuilder::new()
+        .case_insensitive(true)
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(source)
+        .map_err(|e| e.to_string())?;
+    let mut clauses = required(&hir);
+    for clause in &mut clauses {
+        clause.sort();
+        clause.dedup();
+    }
+    clauses.dedup();
+    Ok(clauses)
+}
+
 fn required(hir: &Hir) -> Vec<Clause> {
     match hir.kind() {
         HirKind::Literal(lit) => literal_clause(&lit.0).into_iter().collect(),

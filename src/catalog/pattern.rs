@@ -29,6 +29,8 @@ pub struct Rule {
     pub exit_code: Vec<i64>,
     pub container: Option<LazyRegex>,
     pub health_status: Vec<String>,
+    /// What an inference from indirect evidence rests on (see `RuleSpec::judgement`).
+    pub judgement: Option<String>,
 }
 
 impl Rule {
@@ -238,6 +240,7 @@ pub fn compile(
             exit_code: rule.exit_code.clone(),
             container,
             health_status: rule.health_status.clone(),
+            judgement: rule.judgement.clone(),
         });
     }
 

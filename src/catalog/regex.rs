@@ -236,11 +236,25 @@ impl<'t> Captures<'t> {
 
     /// Every named group that took part in the match, with its text.
     pub fn named(&self) -> Vec<(String, String)> {
+        self.named_spans()
+            .into_iter()
+            .map(|(name, range)| (name, self.text[range].to_string()))
+            .collect()
+    }
+
+    /// Every named group that took part in the match, with where it is in the text (widened to
+    /// character boundaries).
+    pub fn named_spans(&self) -> Vec<(String, std::ops::Range<usize>)> {
         self.slots
             .group_info()
             .pattern_names(regex_automata::PatternID::ZERO)
             .flatten()
-            .filter_map(|name| Some((name.to_string(), self.name(name)?.to_string())))
+            .filter_map(|name| {
+                let span = self.slots.get_group_by_name(name)?;
+                let found = slice(self.text, span.start, span.end);
+                let start = found.as_ptr() as usize - self.text.as_ptr() as usize;
+                Some((name.to_string(), start..start + found.len()))
+            })
             .collect()
     }
 }
@@ -265,6 +279,8 @@ pub struct LazyRegex {
     compiled: OnceLock<Result<Regex, String>>,
     /// Its partial form, for messages cut short (see [`Regex::partial`]).
     partial: OnceLock<Result<Regex, String>>,
+    /// Every literal clause it requires (see `literals::all_required_literals`).
+    literals: OnceLock<Vec<super::literals::Clause>>,
 }
 
 impl LazyRegex {
@@ -275,6 +291,7 @@ impl LazyRegex {
                 source: source.to_string(),
                 compiled: OnceLock::new(),
                 partial: OnceLock::new(),
+                literals: OnceLock::new(),
             },
             names,
         )
@@ -288,6 +305,7 @@ impl LazyRegex {
             source: source.to_string(),
             compiled: OnceLock::new(),
             partial: OnceLock::new(),
+            literals: OnceLock::new(),
         };
         let _ = lazy.compiled.set(Ok(regex));
         Ok((lazy, names))
@@ -304,6 +322,12 @@ impl LazyRegex {
     /// The compiled regex, or `None` if it does not compile.
     pub fn get(&self) -> Option<&Regex> {
         self.try_get().ok()
+    }
+
+    /// Every literal clause the regex requires, worked out on first use.
+    pub fn required_literals(&self) -> &[super::literals::Clause] {
+        self.literals
+            .get_or_init(|| super::literals::all_required_literals(&self.source).unwrap_or_default())
     }
 
     /// The partial form, compiled on first use.
@@ -325,6 +349,7 @@ impl Clone for LazyRegex {
             source: self.source.clone(),
             compiled: OnceLock::new(),
             partial: OnceLock::new(),
+            literals: OnceLock::new(),
         };
         if let Some(done) = self.compiled.get() {
             let _ = clone.compiled.set(done.clone());

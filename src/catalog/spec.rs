@@ -128,6 +128,11 @@ pub struct RuleSpec {
     /// the same container as `exit_code` and `container`.
     #[serde(default)]
     pub health_status: Vec<String>,
+    /// The rule infers the cause from indirect evidence (a message cut before the deciding
+    /// words, a retry count): this sentence says what the inference rests on. A finding decided
+    /// by such a rule is reported with medium confidence and this reason.
+    #[serde(default)]
+    pub judgement: Option<String>,
 }
 
 /// One plausible cause among several.
