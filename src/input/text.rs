@@ -198,9 +198,16 @@ fn parse_fact(line: &str) -> Option<Fact> {
         .map(Fact::ExitCode)
 }
 
-/// Removes a console label (`Stopped reason`, `Status reason: `, `"stoppedReason": "…",`).
-/// `None` when the line is only a label.
+/// Removes a console label (`Stopped reason`, `Status reason: `, `"stoppedReason": "…",`,
+/// ecs-cli's `STOPPED (…)`). `None` when the line is only a label.
 fn strip_label(line: &str) -> Option<&str> {
+    // `STOPPED (reason)`, `STOPPED(reason)`: the task's status with its reason in parentheses.
+    if let Some(rest) = strip_prefix_ignore_case(line, "stopped")
+        && let Some(inner) = rest.trim_start().strip_prefix('(')
+    {
+        let inner = inner.strip_suffix(')').unwrap_or(inner).trim();
+        return (!inner.is_empty()).then_some(inner);
+    }
     const LABELS: &[&str] = &[
         "\"stoppedReason\"",
         "\"reason\"",
@@ -362,6 +369,20 @@ mod tests {
             out[0].stopped_reason.as_deref(),
             Some("Task stopped by user")
         );
+    }
+
+    #[test]
+    fn ecs_cli_status_with_reason() {
+        for line in ["STOPPED (Task failed to start)", "STOPPED(Task failed to start)"] {
+            let (out, _) = read_all(line);
+            assert_eq!(
+                out[0].stopped_reason.as_deref(),
+                Some("Task failed to start"),
+                "{line}"
+            );
+        }
+        let (out, _) = read_all("Stopped reason: Stopped (deployment)");
+        assert_eq!(out[0].stopped_reason.as_deref(), Some("Stopped (deployment)"));
     }
 
     #[test]

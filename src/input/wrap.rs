@@ -166,6 +166,19 @@ impl Block {
     }
 }
 
+/// `text`, one message copied over several lines, put back on one line.
+pub fn unwrap(text: &str) -> String {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let Some(first) = lines.next() else {
+        return String::new();
+    };
+    let mut block = Block::new(first, first.trim());
+    for line in lines {
+        block.push(line);
+    }
+    block.assemble()
+}
+
 fn indent_of(raw: &str) -> usize {
     raw.len() - raw.trim_start().len()
 }
