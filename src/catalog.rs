@@ -2,6 +2,7 @@
 
 pub mod embedded;
 pub mod error;
+pub mod field;
 pub mod literals;
 pub mod pattern;
 pub mod regex;

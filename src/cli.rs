@@ -158,6 +158,23 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
             catalog_cmd::show(&catalog, id, out)?;
             Ok(EXIT_OK)
         }
+        Command::Catalog(CatalogCommand::Accuracy {
+            corpus,
+            min_top1,
+            min_top3,
+            min_robust,
+            min_cut,
+        }) => {
+            let engine = Engine::new(Catalog::load(&args.catalog)?)?;
+            let targets = crate::catalog::field::Targets {
+                top1: *min_top1,
+                top3: *min_top3,
+                robust: *min_robust,
+                robust_cut: *min_cut,
+            };
+            let passed = catalog_cmd::accuracy(&engine, corpus, targets, args.output, out)?;
+            Ok(if passed { EXIT_OK } else { EXIT_UNRECOGNISED })
+        }
         Command::Catalog(CatalogCommand::Test { dir }) => {
             let mut dirs = args.catalog.clone();
             dirs.extend(dir.iter().filter(|d| !args.catalog.contains(d)).cloned());

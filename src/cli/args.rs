@@ -333,6 +333,32 @@ pub enum CatalogCommand {
         /// A directory (or file) of pattern files; default: the built-in catalog.
         dir: Option<PathBuf>,
     },
+    /// Score the catalog on a field corpus: real messages as people published them.
+    ///
+    /// Prints top-1 and top-3 accuracy overall, per category and per tag, the misses, any
+    /// confident finding that contradicts a confirmed fix, and how many entries keep their
+    /// cause when cut to 75%, redacted, hard-wrapped at 80 columns or pasted under a console
+    /// label. Exits 1 below the targets. The corpus format is in tests/field/README.md.
+    #[command(
+        after_help = "Examples:\n  ecs-diagnose catalog accuracy tests/field\n  ecs-diagnose --catalog my-patterns catalog accuracy my-incidents.yaml --min-top1 90"
+    )]
+    Accuracy {
+        /// Corpus files (YAML lists of entries), or directories of them.
+        #[arg(required = true)]
+        corpus: Vec<PathBuf>,
+        /// Least top-1 accuracy, in percent.
+        #[arg(long, default_value_t = 95.0, value_name = "PERCENT")]
+        min_top1: f64,
+        /// Least top-3 accuracy, in percent.
+        #[arg(long, default_value_t = 99.0, value_name = "PERCENT")]
+        min_top3: f64,
+        /// Least share of entries that keep their cause when redacted, wrapped or labelled.
+        #[arg(long, default_value_t = 95.0, value_name = "PERCENT")]
+        min_robust: f64,
+        /// Least share of entries that keep their cause when cut to 75% of their length.
+        #[arg(long, default_value_t = 95.0, value_name = "PERCENT")]
+        min_cut: f64,
+    },
 }
 
 /// When to colour text output.

@@ -223,3 +223,27 @@ pub fn test(engine: &Engine, dir: Option<&PathBuf>, mut out: impl Write) -> io::
     out.flush()?;
     Ok(failed == 0)
 }
+
+/// `catalog accuracy`: scores the catalog on a field corpus; `Ok(false)` below the targets.
+pub fn accuracy(
+    engine: &Engine,
+    corpus: &[PathBuf],
+    targets: crate::catalog::field::Targets,
+    format: OutputFormat,
+    mut out: impl Write,
+) -> Result<bool, CliError> {
+    use crate::catalog::field;
+    let entries = field::load(corpus, engine).map_err(CliError::Usage)?;
+    let report = field::score(engine, &entries, targets);
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        match format {
+            OutputFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, &report)?;
+                writeln!(out)
+            }
+            OutputFormat::Text | OutputFormat::Markdown => field::write_text(&report, out),
+        }
+    };
+    write(&mut out).map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    Ok(report.passed())
+}
