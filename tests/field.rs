@@ -24,7 +24,11 @@ fn main() {
             std::process::exit(1);
         }
     };
-    assert!(entries.len() >= 300, "the corpus has {} entries", entries.len());
+    assert!(
+        entries.len() >= 300,
+        "the corpus has {} entries",
+        entries.len()
+    );
     let targets = Targets {
         robust_cut: CUT_FLOOR,
         ..Targets::default()

@@ -43,9 +43,7 @@ fn twin(text: &str) -> String {
                 out.push_str(&((octet + 7) % 250 + 1).to_string());
             } else if long_number || hex_id {
                 out.extend(word.chars().enumerate().map(|(n, c)| match c {
-                    '0'..='9' if n > 0 || c != '0' => {
-                        char::from(b'1' + ((c as u8 - b'0' + 2) % 9))
-                    }
+                    '0'..='9' if n > 0 || c != '0' => char::from(b'1' + ((c as u8 - b'0' + 2) % 9)),
                     c => c,
                 }));
             } else {
@@ -115,5 +113,8 @@ fn twins_differ_only_in_values() {
         twin("dial tcp 10.0.1.25:443: i/o timeout on 123456789012.dkr task 0a1b2c3d4e5f6789"),
         "dial tcp 10.0.1.33:443: i/o timeout on 456789123345.dkr task 0a4b5c6d7e8f9123"
     );
-    assert_eq!(twin("API error (500): exit 137"), "API error (500): exit 137");
+    assert_eq!(
+        twin("API error (500): exit 137"),
+        "API error (500): exit 137"
+    );
 }

@@ -326,8 +326,9 @@ impl LazyRegex {
 
     /// Every literal clause the regex requires, worked out on first use.
     pub fn required_literals(&self) -> &[super::literals::Clause] {
-        self.literals
-            .get_or_init(|| super::literals::all_required_literals(&self.source).unwrap_or_default())
+        self.literals.get_or_init(|| {
+            super::literals::all_required_literals(&self.source).unwrap_or_default()
+        })
     }
 
     /// The partial form, compiled on first use.

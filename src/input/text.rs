@@ -373,7 +373,10 @@ mod tests {
 
     #[test]
     fn ecs_cli_status_with_reason() {
-        for line in ["STOPPED (Task failed to start)", "STOPPED(Task failed to start)"] {
+        for line in [
+            "STOPPED (Task failed to start)",
+            "STOPPED(Task failed to start)",
+        ] {
             let (out, _) = read_all(line);
             assert_eq!(
                 out[0].stopped_reason.as_deref(),
@@ -382,7 +385,10 @@ mod tests {
             );
         }
         let (out, _) = read_all("Stopped reason: Stopped (deployment)");
-        assert_eq!(out[0].stopped_reason.as_deref(), Some("Stopped (deployment)"));
+        assert_eq!(
+            out[0].stopped_reason.as_deref(),
+            Some("Stopped (deployment)")
+        );
     }
 
     #[test]
