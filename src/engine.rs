@@ -21,7 +21,7 @@ use crate::arn::cluster_name;
 use crate::catalog::pattern::{Pattern, Rule};
 use crate::catalog::spec::{Level, Severity};
 use crate::catalog::{Catalog, CatalogErrors};
-use crate::context::{Defaults, Location, Variables};
+use crate::context::{Defaults, Location, ShowValue, Variables, show_as_is};
 use crate::model::{Evidence, Field};
 use crate::normalize::normalize;
 use crate::report::{
@@ -77,6 +77,9 @@ pub struct Classification {
     pub status: Status,
     /// For unrecognised evidence: its first normalised message.
     pub unrecognised_text: Option<String>,
+    /// The values the best pattern's text is filled in with for this task (by name, sorted),
+    /// so a summary can tell when one rendering does not fit all of a group's tasks.
+    pub values: Vec<(String, String)>,
 }
 
 /// Remembers matches of identical evidence. One per thread.
@@ -320,6 +323,17 @@ impl Engine {
             .min_by(|a, b| rank(&patterns[*a]).cmp(&rank(&patterns[*b])));
         match best {
             Some(p) => Classification {
+                values: matches
+                    .iter()
+                    .find(|m| m.pattern == p)
+                    .map(|m| {
+                        let text = m.message.map_or("", |i| normalized[i].1.as_str());
+                        let location = Location::of_task(evidence, &Defaults::default());
+                        let (vars, _) =
+                            Variables::build(evidence, &location, &m.captures, m.container, text);
+                        vars.select(&crate::context::variable_names(&patterns[p]))
+                    })
+                    .unwrap_or_default(),
                 pattern: Some(patterns[p].id.clone()),
                 status: if patterns[p].severity == Severity::Benign {
                     Status::Benign
@@ -329,6 +343,7 @@ impl Engine {
                 unrecognised_text: None,
             },
             None => Classification {
+                values: Vec::new(),
                 pattern: None,
                 status: Status::Unrecognised,
                 unrecognised_text: Some(
@@ -349,11 +364,23 @@ impl Engine {
         defaults: &Defaults,
         cache: &mut MatchCache,
     ) -> Diagnosis {
+        self.diagnose_shown(evidence, defaults, cache, &mut show_as_is)
+    }
+
+    /// Diagnoses with the input's values as `show` lets them appear in the findings' text
+    /// (matching always sees them as they are).
+    pub fn diagnose_shown(
+        &self,
+        evidence: &Evidence,
+        defaults: &Defaults,
+        cache: &mut MatchCache,
+        show: &mut ShowValue<'_>,
+    ) -> Diagnosis {
         let mut warnings = Vec::new();
         let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
 
         let location = Location::of_task(evidence, defaults);
-        let findings = self.findings(evidence, &normalized, &matches, &location);
+        let findings = self.findings(evidence, &normalized, &matches, &location, show);
         let status = match findings.first() {
             None => Status::Unrecognised,
             Some(f) if f.severity == Severity::Benign => Status::Benign,
@@ -362,9 +389,9 @@ impl Engine {
         let unrecognised = (status == Status::Unrecognised).then(|| {
             let messages: Vec<(Field, String)> = normalized
                 .iter()
-                .map(|(m, n)| (m.field, n.clone()))
+                .map(|(m, n)| (m.field, show(None, n).unwrap_or_default()))
                 .collect();
-            unrecognised::describe(evidence, messages)
+            unrecognised::describe(evidence, messages, show)
         });
         Diagnosis {
             source: evidence.source.clone(),
@@ -448,6 +475,7 @@ impl Engine {
         messages: &[(crate::model::Message<'_>, String)],
         matches: &[RuleMatch],
         location: &Location,
+        show: &mut ShowValue<'_>,
     ) -> Vec<Finding> {
         let patterns = self.catalog.patterns();
         // One finding per pattern; its first match (in message order) supplies the captures.
@@ -468,7 +496,7 @@ impl Engine {
             .into_iter()
             .map(|p| {
                 let found = &by_pattern[&p];
-                render_finding(&patterns[p], evidence, messages, found, location)
+                render_finding(&patterns[p], evidence, messages, found, location, show)
             })
             .collect()
     }
@@ -557,6 +585,7 @@ fn render_finding(
     messages: &[(crate::model::Message<'_>, String)],
     found: &[&RuleMatch],
     task_location: &Location,
+    show: &mut ShowValue<'_>,
 ) -> Finding {
     let first = found[0];
     let text = first.message.map_or("", |i| messages[i].1.as_str());
@@ -567,6 +596,7 @@ fn render_finding(
         first.container,
         text,
     );
+    let vars = vars.shown(show);
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
 
     let evidence_list: Vec<MatchedEvidence> = found
@@ -575,15 +605,18 @@ fn render_finding(
             let message = m.message.map(|i| &messages[i].0);
             MatchedEvidence {
                 field: message.map(|msg| msg.field),
-                container: m.container.map(|i| evidence.containers[i].name.clone()),
-                text: message.map(|msg| msg.text.to_string()),
-                matched: m.matched.clone(),
+                container: m
+                    .container
+                    .and_then(|i| show(None, &evidence.containers[i].name)),
+                // Shown before the excerpt below is cut from it, so no part of a value survives.
+                text: message.and_then(|msg| show(None, msg.text)),
+                matched: m.matched.as_deref().and_then(|t| show(None, t)),
                 conditions: conditions_hold(
                     &pattern.rules[m.rule],
                     evidence,
                     m.message.and_then(|i| messages[i].0.container),
                 )
-                .map(|(_, conditions)| conditions)
+                .map(|(_, conditions)| conditions.iter().filter_map(|c| show(None, c)).collect())
                 .unwrap_or_default(),
             }
         })
@@ -612,7 +645,14 @@ fn render_finding(
         transient: pattern.transient,
         confidence,
         confidence_reason,
-        captures: first.captures.clone(),
+        captures: first
+            .captures
+            .iter()
+            .map(|(name, value)| {
+                let shown = show(Some(name), value).unwrap_or_else(|| format!("<{name}>"));
+                (name.clone(), shown)
+            })
+            .collect(),
         cause: render(&pattern.cause),
         fix: render(&pattern.fix),
         notes: pattern.notes.iter().map(render).collect(),

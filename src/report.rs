@@ -188,6 +188,14 @@ impl Diagnosis {
             for (_, value) in &mut finding.captures {
                 f(value, true);
             }
+            let location = &mut finding.location;
+            for sourced in location
+                .account
+                .iter_mut()
+                .chain(location.region.iter_mut())
+            {
+                f(&mut sourced.value, true);
+            }
             for s in [
                 &mut finding.title,
                 &mut finding.confidence_reason,

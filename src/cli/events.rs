@@ -43,14 +43,8 @@ pub fn run(
             );
         }
     };
-    let scan = archive::scan(
-        engine,
-        &inputs,
-        &filters,
-        &Defaults::default(),
-        workers,
-        &progress,
-    );
+    let defaults = Defaults::default();
+    let scan = archive::scan(engine, &inputs, &filters, &defaults, workers, &progress);
     if terminal {
         eprint!("\r\x1b[2K");
     }
@@ -76,8 +70,8 @@ pub fn run(
         .iter()
         .flat_map(|g| {
             [
-                g.first_stopped.map(|(t, _)| *t),
-                g.last_stopped.map(|(t, _)| *t),
+                g.first_stopped.as_ref().map(|(t, _)| *t),
+                g.last_stopped.as_ref().map(|(t, _)| *t),
             ]
         })
         .flatten()
@@ -133,7 +127,7 @@ pub fn run(
         errors: &errors,
     };
     output
-        .grouped(out, &report)
+        .grouped(out, engine, &defaults, &report)
         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: scan.grouping.unrecognised > 0,

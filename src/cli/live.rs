@@ -174,8 +174,13 @@ async fn scan(
     let mut grouping = Grouping::default();
     let mut diagnoses = Vec::with_capacity(tasks.len());
     let mut account = None;
+    // Every task's names first: one task's service can be named in another's reason.
+    for evidence in &tasks {
+        output.learn_evidence(evidence);
+    }
     for evidence in tasks {
-        let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+        let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
+        let values = engine.classify(evidence, &mut cache).values;
         if account.is_none() {
             account = evidence
                 .meta
@@ -184,7 +189,7 @@ async fn scan(
                 .and_then(crate::arn::Arn::parse)
                 .and_then(|a| a.account_id().map(str::to_string));
         }
-        grouping.add(&diagnosis);
+        grouping.add(&diagnosis, evidence, values);
         diagnoses.push(diagnosis);
     }
 
@@ -219,7 +224,7 @@ async fn scan(
         errors: &errors,
     };
     output
-        .grouped(out, &report)
+        .grouped(out, engine, &defaults, &report)
         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: grouping.unrecognised > 0,
@@ -280,7 +285,7 @@ async fn watch(
 ) -> Result<Outcome, CliError> {
     eprintln!(
         "{}",
-        output.redact(&format!(
+        output.shown(&format!(
             "watching cluster {} every {}s for stopped tasks; Ctrl-C to stop",
             args.cluster,
             interval.as_secs()
@@ -331,7 +336,7 @@ async fn watch(
                     if let Some(arn) = &evidence.meta.task_arn {
                         seen.insert(arn.clone());
                     }
-                    let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+                    let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
                     unrecognised |= diagnosis.status == Status::Unrecognised;
                     stream
                         .write(&diagnosis)
@@ -363,13 +368,13 @@ async fn watch(
 /// per line), since the stream has no end.
 enum WatchOutput<'o> {
     Render(Renderer<&'o mut dyn Write>),
-    JsonLines(&'o mut dyn Write, Option<crate::render::Redactor>),
+    JsonLines(&'o mut dyn Write),
 }
 
 impl<'o> WatchOutput<'o> {
     fn new(output: &Output, out: &'o mut dyn Write) -> WatchOutput<'o> {
         match output.format {
-            OutputFormat::Json => WatchOutput::JsonLines(out, output.redactor.clone()),
+            OutputFormat::Json => WatchOutput::JsonLines(out),
             _ => WatchOutput::Render(output.renderer(out)),
         }
     }
@@ -380,10 +385,7 @@ impl<'o> WatchOutput<'o> {
                 r.diagnosis(diagnosis)?;
                 r.flush()
             }
-            WatchOutput::JsonLines(out, redactor) => {
-                if let Some(r) = redactor {
-                    r.borrow_mut().learn_diagnosis(diagnosis);
-                }
+            WatchOutput::JsonLines(out) => {
                 serde_json::to_writer(
                     &mut **out,
                     &crate::render::json::WireDiagnosis::from(diagnosis),
@@ -397,7 +399,7 @@ impl<'o> WatchOutput<'o> {
     fn finish(self) -> io::Result<()> {
         match self {
             WatchOutput::Render(r) => r.finish(&Summary::default()),
-            WatchOutput::JsonLines(out, _) => out.flush(),
+            WatchOutput::JsonLines(out) => out.flush(),
         }
     }
 }
@@ -433,14 +435,17 @@ pub fn task(
         let mut summary = Summary::default();
         let mut renderer = output.renderer(&mut *out);
         for evidence in &described.tasks {
-            let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+            output.learn_evidence(evidence);
+        }
+        for evidence in &described.tasks {
+            let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
             summary.add(&diagnosis);
             renderer
                 .diagnosis(&diagnosis)
                 .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
         }
-        summary.warnings = warnings;
-        summary.errors = errors;
+        summary.warnings = output.shown_all(&warnings);
+        summary.errors = output.shown_all(&errors);
         renderer
             .finish(&summary)
             .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
