@@ -441,13 +441,12 @@ mod tests {
     }
 
     fn scan_text(text: &str, filters: &Filters) -> Scan {
-        let dir = std::env::temp_dir().join(format!(
-            "ecs-diagnose-archive-{}-{}",
-            std::process::id(),
-            hash_of(text)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("events.jsonl");
+        // Removed when it drops, also when an assertion fails.
+        let dir = tempfile::Builder::new()
+            .prefix("ecs-diagnose-archive-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("events.jsonl");
         std::fs::write(&path, text).unwrap();
         let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
         let scan = scan(
@@ -458,7 +457,6 @@ mod tests {
             2,
             &|_| {},
         );
-        std::fs::remove_dir_all(&dir).unwrap();
         scan
     }
 

@@ -167,7 +167,7 @@ fn a_100_mb_single_line_paste_is_read_in_bounded_memory() {
 fn a_100_mb_paste_of_many_lines_streams() {
     // ~350k copies of seed 3 (100 MB): streamed line by line, identical reasons matched once.
     let dir = tempdir();
-    let path = dir.join("seed.txt");
+    let path = dir.path().join("seed.txt");
     fs::write(&path, format!("{SEED_3}\n")).unwrap();
     let out = run_with_memory_cap(
         "explain - --color never",
@@ -221,19 +221,10 @@ fn a_closed_pipe_exits_quietly() {
     );
 }
 
-pub fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-test-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+/// A scratch directory, removed when it drops (also when the test fails).
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ecs-diagnose-test-")
+        .tempdir()
         .unwrap()
-        .as_nanos()
 }

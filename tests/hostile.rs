@@ -6,7 +6,7 @@ mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,14 +15,12 @@ use common::*;
 /// Address-space cap for the runs that must stream: holding their input would exceed it.
 const MEMORY_CAP_KB: u64 = 400_000;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-hostile-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory, removed when it drops (also when the test fails).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ecs-diagnose-hostile-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Starts the binary under a memory cap with piped stdin, stdout and stderr.
@@ -251,7 +249,7 @@ fn invalid_utf8_inside_archived_events_is_replaced_and_counted() {
         bytes.splice(at..at + 4, tail.iter().copied());
         lines.extend(bytes);
     }
-    let path = dir.join("events.jsonl");
+    let path = dir.path().join("events.jsonl");
     fs::write(&path, &lines).unwrap();
     let out = run(
         &["events", path.to_str().unwrap(), "--output", "json"],
@@ -281,9 +279,12 @@ fn write_pattern(dir: &Path, id: &str, regex: &str, example: &str) {
 #[test]
 fn a_huge_user_regex_is_refused_with_its_file_line_and_id() {
     let dir = scratch("huge-regex");
-    write_pattern(&dir, "huge-repetition", "(?:a{1000}){1000}x", "x");
-    write_pattern(&dir, "huge-source", &"(?:ab|cd)".repeat(3000), "ab");
-    let out = run(&["--catalog", dir.to_str().unwrap(), "explain", "x"], None);
+    write_pattern(dir.path(), "huge-repetition", "(?:a{1000}){1000}x", "x");
+    write_pattern(dir.path(), "huge-source", &"(?:ab|cd)".repeat(3000), "ab");
+    let out = run(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -314,13 +315,13 @@ fn wait_bounded(child: Child, limit: Duration) -> std::process::Output {
 #[test]
 fn a_pathological_user_regex_cannot_backtrack_forever() {
     let dir = scratch("redos");
-    write_pattern(&dir, "nested-repetition", "^(a+)+$", "aaa");
-    write_pattern(&dir, "alternation-blowup", "^(a|aa)+$", "aaaa");
+    write_pattern(dir.path(), "nested-repetition", "^(a+)+$", "aaa");
+    write_pattern(dir.path(), "alternation-blowup", "^(a|aa)+$", "aaaa");
     let input = format!("{}b", "a".repeat(50_000));
     let child = bin()
         .args([
             "--catalog",
-            dir.to_str().unwrap(),
+            dir.path().to_str().unwrap(),
             "explain",
             &input,
             "--color",
@@ -346,14 +347,14 @@ fn a_catalog_of_thousands_of_files_loads_and_tests() {
     for i in 0..FILES {
         let next = (i + 1) % FILES;
         fs::write(
-            dir.join(format!("team-error-{i:04}.yaml")),
+            dir.path().join(format!("team-error-{i:04}.yaml")),
             format!(
                 "id: team-error-{i:04}\ntitle: Team error {i}\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError{i:04}: (?P<detail>.+)'\ncause: \"The service failed: {{detail}}.\"\nfix: Restart it.\nexamples:\n  - text: \"TeamError{i:04}: disk quota exceeded\"\n    captures:\n      detail: disk quota exceeded\nnear_misses:\n  - text: \"TeamError{next:04}: disk quota exceeded\"\n"
             ),
         )
         .unwrap();
     }
-    let out = run(&["catalog", "test", dir.to_str().unwrap()], None);
+    let out = run(&["catalog", "test", dir.path().to_str().unwrap()], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -370,7 +371,7 @@ fn a_catalog_of_thousands_of_files_loads_and_tests() {
     let (report, code) = explain_json(
         &[
             "--catalog",
-            dir.to_str().unwrap(),
+            dir.path().to_str().unwrap(),
             "TeamError2999: disk full",
         ],
         None,
@@ -390,12 +391,15 @@ fn thousands_of_broken_files_give_a_bounded_error() {
     let dir = scratch("broken-thousands");
     for i in 0..3000 {
         fs::write(
-            dir.join(format!("b-{i:04}.yaml")),
+            dir.path().join(format!("b-{i:04}.yaml")),
             format!("id: b-{i:04}\ntitle: x\nbogus: 1\n"),
         )
         .unwrap();
     }
-    let out = run(&["--catalog", dir.to_str().unwrap(), "explain", "x"], None);
+    let out = run(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -224,13 +224,16 @@ fn a_refused_connection_is_a_clear_error() {
 
 /// A process environment with no credentials anywhere and no region.
 fn bare(endpoint: &str, args: &[&str], region: bool) -> Output {
-    let home = std::env::temp_dir().join(format!("ecs-diagnose-bare-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let scratch = tempfile::Builder::new()
+        .prefix("ecs-diagnose-bare-")
+        .tempdir()
+        .unwrap();
+    let home = scratch.path();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"));
     cmd.args(args)
         .args(["--endpoint-url", endpoint])
         .env_clear()
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("AWS_EC2_METADATA_DISABLED", "true");
     cmd.env("AWS_CONFIG_FILE", home.join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
