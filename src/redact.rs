@@ -515,7 +515,7 @@ fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
     let bytes = rest.as_bytes();
     // `Authorization: <anything to the end of the line or quote>`.
     const AUTH: &str = "authorization:";
-    if bytes.len() > AUTH.len() && rest[..AUTH.len()].eq_ignore_ascii_case(AUTH) {
+    if bytes.len() > AUTH.len() && bytes[..AUTH.len()].eq_ignore_ascii_case(AUTH.as_bytes()) {
         let value_start = AUTH.len()
             + rest[AUTH.len()..]
                 .bytes()
@@ -533,7 +533,7 @@ fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
         return None;
     }
     const BEARER: &str = "bearer ";
-    if bytes.len() > BEARER.len() && rest[..BEARER.len()].eq_ignore_ascii_case(BEARER) {
+    if bytes.len() > BEARER.len() && bytes[..BEARER.len()].eq_ignore_ascii_case(BEARER.as_bytes()) {
         let len = token_chars(&rest[BEARER.len()..]);
         if len >= 8 {
             return Some((

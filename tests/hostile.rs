@@ -441,3 +441,172 @@ fn deeply_nested_events_are_skipped_not_a_crash() {
         "{err}"
     );
 }
+
+/// Runs the binary under the memory cap, killed after `secs` seconds.
+fn run_capped(args: &[&str], secs: u32) -> std::process::Output {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_CAP_KB}; exec timeout {secs} '{}' {}",
+            env!("CARGO_BIN_EXE_ecs-diagnose"),
+            quoted.join(" ")
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn yaml_aliases_that_expand_to_gigabytes_are_refused_naming_the_file() {
+    // 940 KB that repeats one 400 KB string 180,000 times through aliases (about 72 GB).
+    let dir = scratch("laughs");
+    let mut text = String::from(
+        "id: laughs\ntitle: t\ncategory: test\nseverity: error\nmatch:\n  - regex: zzz\n",
+    );
+    text.push_str(&format!(
+        "cause: &s {}\nfix: f\nnotes: [",
+        "x".repeat(400_000)
+    ));
+    text.push_str(&vec!["*s"; 180_000].join(","));
+    text.push_str("]\n");
+    fs::write(dir.path().join("laughs.yaml"), text).unwrap();
+    let out = run_capped(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("laughs.yaml") && err.contains("aliases"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deeply_nested_flow_sequences_are_refused_quickly() {
+    // 400 KB of `[`: quadratic in the YAML parser (over a minute in 0.1.0).
+    let dir = scratch("nested-flow");
+    let depth = 200_000;
+    fs::write(
+        dir.path().join("deep.yaml"),
+        format!(
+            "id: deep\nnotes: {}{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = run_capped(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("deep.yaml") && err.contains("nested"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Escape sequences of the kinds the adversarial pass used: colour, OSC title and hyperlink,
+/// clear screen, bell, a bidirectional override.
+const ESCAPES: &[&str] = &["\u{1b}[", "\u{1b}]", "\u{7}", "\u{202e}"];
+
+fn assert_no_escapes(what: &str, text: &str) {
+    for e in ESCAPES {
+        assert!(
+            !text.contains(e),
+            "{what}: {e:?} reached the terminal: {text:?}"
+        );
+    }
+}
+
+#[test]
+fn escape_sequences_never_reach_the_terminal() {
+    let dir = scratch("escapes");
+    let esc = "X\u{1b}[31mRED\u{1b}]8;;http://evil.example/\u{7}link\u{1b}]8;;\u{7}\u{202e}";
+    // Grouped output: a stopCode with no reason; a file name with escapes.
+    let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
+        "lastStatus": "STOPPED", "taskArn": "arn:aws:ecs:eu-west-1:111122223333:task/prod/abc",
+        "stopCode": esc, "stoppedAt": "2026-11-23T10:02:11Z"}});
+    let archive = dir
+        .path()
+        .join("ev\u{1b}[31m\u{1b}]0;PWNED\u{7}\u{202e}.jsonl");
+    fs::write(&archive, format!("{event}\nnot json\n")).unwrap();
+    for format in ["text", "markdown"] {
+        let out = run(
+            &[
+                "--color",
+                "never",
+                "-o",
+                format,
+                "events",
+                archive.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_no_escapes("events stdout", &String::from_utf8_lossy(&out.stdout));
+        assert_no_escapes("events stderr", &String::from_utf8_lossy(&out.stderr));
+    }
+    // describe-tasks failures[] as warnings.
+    let failures = format!(
+        r#"{{"tasks":[{{"stoppedReason":"CannotPullContainerError: x"}}],"failures":[{{"arn":"arn:aws:ecs:us-east-1:111122223333:task/prod/abc{e}","reason":"MISSING\u001b]0;PWNED\u0007\u001b[2J"}}]}}"#,
+        e = "\\u001b[31m"
+    );
+    for format in ["text", "markdown"] {
+        let out = run(
+            &["--color", "never", "-o", format, "explain", "-"],
+            Some(failures.as_bytes()),
+        );
+        assert_no_escapes("failures stdout", &String::from_utf8_lossy(&out.stdout));
+        assert_no_escapes("failures stderr", &String::from_utf8_lossy(&out.stderr));
+    }
+    // A user pattern's title and category, and a catalog load error.
+    let catalog = scratch("escapes-catalog");
+    fs::write(
+        catalog.path().join("esc-title.yaml"),
+        "id: esc-title\ntitle: \"Title \\e[2J\\e]0;PWNED\\a\"\ncategory: \"cat\\e[31m\"\nseverity: error\nmatch:\n  - regex: 'WidgetError'\ncause: It failed.\nfix: Fix it.\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown"] {
+        let out = run(
+            &[
+                "--color",
+                "never",
+                "-o",
+                format,
+                "--catalog",
+                catalog.path().to_str().unwrap(),
+                "explain",
+                "WidgetError: x",
+            ],
+            None,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Title"), "{text}");
+        assert_no_escapes("user pattern", &text);
+    }
+    fs::write(
+        catalog.path().join("broken.yaml"),
+        "id: broken\ntitle: \"\\e[2J\\e]0;PWNED\\a\"\nmatch: [\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "--catalog",
+            catalog.path().to_str().unwrap(),
+            "explain",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_escapes("catalog error", &String::from_utf8_lossy(&out.stderr));
+}
