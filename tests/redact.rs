@@ -386,3 +386,40 @@ fn redaction_time_does_not_grow_with_the_number_of_names() {
         "--redact took {redacting:?}, without it {plain:?}"
     );
 }
+
+#[test]
+fn markdown_table_cells_and_fences_hold_task_fields_safely() {
+    let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
+        "lastStatus": "STOPPED", "taskArn": "arn:aws:ecs:eu-west-1:111122223333:task/prod/abc",
+        "stopCode": "X\u{1b}[31mRED\u{1b}]8;;http://evil.example/\u{7}link\u{1b}]8;;\u{7}\u{202e}",
+        "stoppedAt": "2026-11-23T10:02:11Z | <img src=x onerror=alert(1)> [c](javascript:alert(1)) |"}});
+    let dir = tempfile::Builder::new()
+        .prefix("ecs-diagnose-markdown-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("e.jsonl");
+    std::fs::write(&path, format!("{event}\n")).unwrap();
+    let out = run(&["-o", "markdown", "events", path.to_str().unwrap()], None);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let table_row = text
+        .lines()
+        .find(|l| l.starts_with("| 1 |"))
+        .unwrap_or_else(|| panic!("no table row: {text}"));
+    // Five cells, six unescaped bars: no `|` from the input splits a cell.
+    let bars = table_row
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && !table_row[..i].ends_with('\\'))
+        .count();
+    assert_eq!(bars, 6, "{table_row}");
+    let outside = outside_code(&text);
+    assert!(!outside.contains("<img"), "{outside}");
+    assert!(
+        !outside.replace("\\]", "").contains("](javascript:"),
+        "{outside}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(!text.contains('\u{202e}'), "{text:?}");
+}
