@@ -4,6 +4,7 @@
 //! text) unless `--input-format` says otherwise. Items are streamed to a sink so memory does not
 //! grow with the input.
 
+pub mod capped;
 pub mod json;
 pub mod lines;
 pub mod lossy;

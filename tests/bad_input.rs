@@ -228,3 +228,23 @@ pub fn tempdir() -> tempfile::TempDir {
         .tempdir()
         .unwrap()
 }
+
+#[test]
+fn a_field_of_the_wrong_type_or_given_twice_costs_a_warning_not_the_task() {
+    let doc = r#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"x","stoppedReason":"Essential container in task exited","stopCode":{"odd":true},"containers":[{"name":"app","exitCode":"137","reason":"OutOfMemoryError: Container killed due to memory usage"},"junk"]}]}"#;
+    let out = run(&["explain", "-", "--output", "json"], Some(doc.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["diagnoses"][0]["findings"][0]["pattern"],
+        "oom-container-killed"
+    );
+    let warnings = report["warnings"].to_string();
+    for said in [
+        "`stoppedReason` is given twice",
+        "`exitCode` is text (\\\"137\\\"); read as the number 137",
+        "`stopCode` is an object, not text",
+    ] {
+        assert!(warnings.contains(said), "{said}: {warnings}");
+    }
+}

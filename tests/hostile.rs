@@ -610,3 +610,50 @@ fn escape_sequences_never_reach_the_terminal() {
     assert_eq!(out.status.code(), Some(2));
     assert_no_escapes("catalog error", &String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_300_mb_reason_in_json_is_cut_and_said_in_bounded_memory() {
+    let child = spawn_capped(&["explain", "-", "--color", "never"]);
+    let Seen {
+        head, lines, err, ..
+    } = drive(child, |out| {
+        let _ = out.write_all(
+            br#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"WidgetError: "#,
+        );
+        one_line(out, 300 << 20);
+        let _ = out.write_all(br#""}]}"#);
+    });
+    assert!(
+        err.contains("were cut to their first 65536 bytes")
+            && err.contains(&format!("{} bytes", (300 << 20) + 13)),
+        "{err}"
+    );
+    assert!(head.contains("UNRECOGNISED"), "{head}\n{err}");
+    // The reason is shown cut, not in full.
+    assert!(lines < 100, "{lines} lines");
+}
+
+#[test]
+fn a_task_with_a_million_containers_keeps_the_first_hundred() {
+    let child = spawn_capped(&["explain", "-", "--color", "never"]);
+    let Seen { err, code, .. } = drive(child, |out| {
+        let _ = out.write_all(
+            br#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"Essential container in task exited","containers":["#,
+        );
+        for i in 0..1_000_000 {
+            let sep = if i == 0 { "" } else { "," };
+            let c = format!(
+                r#"{sep}{{"name":"c{i}","exitCode":137,"reason":"OutOfMemoryError: Container killed due to memory usage"}}"#
+            );
+            if out.write_all(c.as_bytes()).is_err() {
+                return;
+            }
+        }
+        let _ = out.write_all(b"]}]}");
+    });
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("lists 1000000 containers; only the first 100 were read"),
+        "{err}"
+    );
+}
