@@ -33,10 +33,26 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
+        Err(e) if e.use_stderr() => {
+            // A usage error quotes the arguments: redacted with --redact like any other
+            // output (the ARNs among them teach their names), and never terminal codes.
+            let words: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let mut redactor = if words.iter().any(|w| w == "--redact") {
+                crate::redact::Redactor::new()
+            } else {
+                crate::redact::Redactor::credentials_only()
+            };
+            words.iter().for_each(|w| redactor.learn_text(w));
+            let message = redactor.redact(&e.render().to_string());
+            eprint!("{}", crate::report::make_visible(&message, false));
+            return ExitCode::from(EXIT_ERROR);
+        }
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(EXIT_OK);
         }
     };
     match run(&args) {
