@@ -449,15 +449,15 @@ mod tests {
         let path = dir.path().join("events.jsonl");
         std::fs::write(&path, text).unwrap();
         let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
-        let scan = scan(
+        // `dir` goes after the scan has read the file.
+        scan(
             &engine,
             &[Input::File(path)],
             filters,
             &Defaults::default(),
             2,
             &|_| {},
-        );
-        scan
+        )
     }
 
     #[test]

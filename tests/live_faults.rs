@@ -387,3 +387,136 @@ fn redacted_errors_hide_the_cluster_name() {
         "{err}"
     );
 }
+
+#[test]
+fn an_endless_response_body_is_cut_in_bounded_memory() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Endless);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1000000; exec timeout 60 '{}' cluster demo --endpoint-url {} --region us-east-1",
+            env!("CARGO_BIN_EXE_ecs-diagnose"),
+            fake.endpoint()
+        ))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("answer to ListTasks could not be read: the answer is larger than 64 MiB"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_repeated_page_token_stops_the_listing() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Ok(json!({"taskArns": [], "nextToken": "same"})));
+    let start = Instant::now();
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "20s"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("sent the same page token twice"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(fake.count("ListTasks"), 2);
+}
+
+#[test]
+fn the_timeout_bounds_the_whole_scan() {
+    // Each page answers in time, but the pages never end.
+    let fake = FakeEcs::start(|_, _, n| {
+        Reply::Slow(
+            Duration::from_millis(300),
+            json!({"taskArns": [], "nextToken": format!("page-{n}")}),
+        )
+    });
+    let start = Instant::now();
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "2s"]);
+    let err = stderr(&out);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("did not finish within the time limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn describing_past_the_timeout_keeps_what_was_fetched() {
+    let arns = task_arns(200);
+    let fake = FakeEcs::start(move |op, body, n| match op {
+        "ListTasks" => Reply::Ok(list_page(&arns, body)),
+        _ if n == 0 => Reply::Ok(describe_oom(body)),
+        _ => Reply::Hang,
+    });
+    let out = run(
+        &fake.endpoint(),
+        &[
+            "cluster",
+            "demo",
+            "--timeout",
+            "3s",
+            "--concurrency",
+            "1",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["tasks"], 100);
+    assert_eq!(report["summary"]["partial"], true);
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("100 task(s) were not diagnosed"),
+        "{}",
+        report["errors"]
+    );
+}
+
+#[test]
+fn an_answer_that_is_not_json_is_a_sentence_not_a_dump() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Raw("<html><body>proxy login</body></html>"));
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "5s"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("answer to ListTasks could not be read"),
+        "{err}"
+    );
+    for internal in ["Response {", "headers", "<html>", "SdkBody"] {
+        assert!(!err.contains(internal), "`{internal}` in {err}");
+    }
+}
+
+#[test]
+fn a_task_ecs_knows_nothing_about_is_an_error_that_says_so() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Ok(json!({"tasks": [], "failures": []})));
+    let out = run(&fake.endpoint(), &["task", "--cluster", "demo", "0123abcd"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ECS returned no task and no failure for 0123abcd"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zero_durations_are_refused() {
+    for args in [
+        ["cluster", "demo", "--timeout", "0s"],
+        ["cluster", "demo", "--watch", "0"],
+    ] {
+        let out = run("http://127.0.0.1:9", &args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("is zero"), "{}", stderr(&out));
+    }
+}

@@ -9,7 +9,9 @@ use super::args::{AwsArgs, ClusterArgs, TaskArgs};
 use super::error::CliError;
 use crate::context::Defaults;
 use crate::engine::{Engine, MatchCache};
-use crate::fetch::{AwsOptions, Described, Ecs, FetchError, Progress, TaskFilter, task_references};
+use crate::fetch::{
+    AwsOptions, Deadline, Described, Ecs, FetchError, Progress, TaskFilter, task_references,
+};
 use crate::group::Grouping;
 use crate::model::Evidence;
 use crate::render::grouped::{GroupedReport, ScanInfo};
@@ -132,8 +134,10 @@ async fn scan(
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let progress = StderrProgress::new();
+    // --timeout bounds the whole scan: listing and describing together.
+    let deadline = Deadline::after(args.aws.timeout);
     let arns = ecs
-        .list_stopped(&args.cluster, filter, args.limit, &progress)
+        .list_stopped(&args.cluster, filter, args.limit, deadline, &progress)
         .await
         .map_err(|e| {
             progress.clear();
@@ -144,6 +148,7 @@ async fn scan(
             &args.cluster,
             &arns,
             usize::from(args.concurrency),
+            deadline,
             &progress,
         )
         .await;
@@ -302,8 +307,16 @@ async fn watch(
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
+        // Each poll has the whole --timeout.
+        let deadline = Deadline::after(args.aws.timeout);
         match ecs
-            .list_stopped(&args.cluster, filter, args.limit, &crate::fetch::Quiet)
+            .list_stopped(
+                &args.cluster,
+                filter,
+                args.limit,
+                deadline,
+                &crate::fetch::Quiet,
+            )
             .await
         {
             Ok(arns) => {
@@ -320,6 +333,7 @@ async fn watch(
                         &args.cluster,
                         &new,
                         usize::from(args.concurrency),
+                        deadline,
                         &crate::fetch::Quiet,
                     )
                     .await;
@@ -416,8 +430,15 @@ pub fn task(
             .await
             .map_err(fetch_error)?;
         let references = task_references(&args.tasks);
+        let deadline = Deadline::after(args.aws.timeout);
         let described = ecs
-            .describe(&args.cluster, &references, 8, &crate::fetch::Quiet)
+            .describe(
+                &args.cluster,
+                &references,
+                8,
+                deadline,
+                &crate::fetch::Quiet,
+            )
             .await;
         if let Some((_, error)) = described.missing.iter().find(|(_, e)| !e.is_transient())
             && described.tasks.is_empty()
@@ -450,6 +471,14 @@ pub fn task(
             .finish(&summary)
             .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
         if described.tasks.is_empty() && described.missing.is_empty() {
+            if described.failures.is_empty() {
+                // ECS answered with neither the tasks nor a reason: say so, not just exit 2.
+                return Err(CliError::Usage(format!(
+                    "ECS returned no task and no failure for {} in cluster `{}`\n  help: check the task ids and the cluster (--cluster), region and account",
+                    references.join(", "),
+                    args.cluster
+                )));
+            }
             return Err(CliError::Reported);
         }
         Ok(Outcome {
