@@ -630,3 +630,95 @@ fn a_gzip_bomb_line_is_skipped_in_bounded_memory() {
         1
     );
 }
+
+/// Seed 2 from an organisation-wide event bus: three workload accounts share one endpoint.
+fn seed_2_from(accounts: &[(&str, usize)]) -> String {
+    let mut events = Vec::new();
+    let mut i = 0;
+    for (account, n) in accounts {
+        for _ in 0..*n {
+            i += 1;
+            let reason = common::SEED_2.replace("123456789012", account);
+            events.push(json!({
+                "detail-type": "ECS Task State Change", "source": "aws.ecs",
+                "account": account, "region": "ap-northeast-1",
+                "detail": {
+                    "taskArn": format!("arn:aws:ecs:ap-northeast-1:{account}:task/prod/{i:032x}"),
+                    "group": "service:web", "lastStatus": "STOPPED", "stoppedReason": reason,
+                    "stoppedAt": format!("2026-11-23T10:{i:02}:00Z"),
+                }
+            }));
+        }
+    }
+    json_lines(&events)
+}
+
+#[test]
+fn a_group_across_accounts_lists_each_accounts_values_instead_of_one_tasks() {
+    let d = dir();
+    let path = d.path().join("org.jsonl");
+    fs::write(
+        &path,
+        seed_2_from(&[
+            ("111111111111", 3),
+            ("222222222222", 2),
+            ("333333333333", 1),
+        ]),
+    )
+    .unwrap();
+    let (report, _) = summary(&path, &[]);
+    let group = group(&report, "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(group["fix_variants"], 3);
+    let sets = group["value_sets"].as_array().unwrap();
+    assert_eq!(sets.len(), 3, "{group}");
+    assert_eq!(
+        sets[0]["values"]["lookup_host"],
+        "111111111111.dkr.ecr.ap-northeast-1.amazonaws.com"
+    );
+    assert_eq!(sets[0]["tasks"], 3);
+    assert_eq!(sets[2]["values"]["registry_account"], "333333333333");
+    let fix = group["finding"]["fix"].as_str().unwrap();
+    assert!(fix.contains("named `<lookup_host>`"), "{fix}");
+    assert!(!fix.contains("111111111111"), "one account's record: {fix}");
+
+    for format in ["text", "markdown"] {
+        let out = events_cmd(&[path.to_str().unwrap(), "-o", format]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for account in ["111111111111", "222222222222", "333333333333"] {
+            assert!(
+                text.contains(&format!("{account}.dkr.ecr.ap-northeast-1.amazonaws.com")),
+                "{format}: {account} missing:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("(3 tasks)") && text.contains("(1 task)"),
+            "{text}"
+        );
+    }
+
+    // One account: one rendering, with its values, and no list.
+    let one = d.path().join("one.jsonl");
+    fs::write(&one, seed_2_from(&[("111111111111", 2)])).unwrap();
+    let (report, _) = summary(&one, &[]);
+    let single = self::group(&report, "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(single["fix_variants"], 1);
+    assert_eq!(single["value_sets"], json!([]));
+    assert!(
+        single["finding"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("111111111111.dkr.ecr.ap-northeast-1.amazonaws.com")
+    );
+}
+
+#[test]
+fn more_value_sets_than_shown_end_with_and_n_more() {
+    let d = dir();
+    let path = d.path().join("org.jsonl");
+    let accounts: Vec<String> = (1..=8).map(|i| format!("{i}{i}{i}{i}00000000")).collect();
+    let pairs: Vec<(&str, usize)> = accounts.iter().map(|a| (a.as_str(), 1)).collect();
+    fs::write(&path, seed_2_from(&pairs)).unwrap();
+    let out = events_cmd(&[path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("and 3 more value sets (3 tasks)"), "{text}");
+}

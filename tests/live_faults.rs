@@ -520,3 +520,53 @@ fn zero_durations_are_refused() {
         assert!(stderr(&out).contains("is zero"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_cluster_group_across_registry_accounts_lists_each_accounts_record() {
+    let arns = task_arns(3);
+    let fake = FakeEcs::start(move |op, body, _| match op {
+        "ListTasks" => Reply::Ok(list_page(&arns, body)),
+        _ => {
+            let tasks: Vec<Value> = body["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, arn)| {
+                    let registry = if i < 2 {
+                        "111111111111"
+                    } else {
+                        "222222222222"
+                    };
+                    json!({
+                        "taskArn": arn, "group": "service:web", "lastStatus": "STOPPED",
+                        "stopCode": "TaskFailedToStart",
+                        "stoppedReason": common::SEED_2.replace("123456789012", registry),
+                    })
+                })
+                .collect();
+            Reply::Ok(json!({"tasks": tasks, "failures": []}))
+        }
+    });
+    let out = run(&fake.endpoint(), &["cluster", "demo", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_of(&out);
+    let group = &report["groups"][0];
+    assert_eq!(group["pattern"], "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(group["fix_variants"], 2);
+    assert_eq!(
+        group["value_sets"][0]["values"]["registry_account"],
+        "111111111111"
+    );
+    assert_eq!(group["value_sets"][0]["tasks"], 2);
+    assert_eq!(
+        group["value_sets"][1]["values"]["registry_account"],
+        "222222222222"
+    );
+    assert!(
+        group["finding"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("`<lookup_host>`")
+    );
+}
