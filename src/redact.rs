@@ -353,7 +353,13 @@ impl Redactor {
         let mut run_end = 0;
         let mut run_is_aws = false;
         while at < bytes.len() {
-            let prev = text[..at].chars().next_back();
+            // The end of a terminal escape sequence (`ESC [ 31 m`) starts a new word, though
+            // its last character is a letter: `\x1b[31mprod` names `prod`.
+            let prev = if ends_with_escape_sequence(&text[..at]) {
+                None
+            } else {
+                text[..at].chars().next_back()
+            };
             let replaced = if prev.is_none_or(|c| !c.is_alphanumeric()) {
                 if at >= run_end {
                     (run_end, run_is_aws) = dotted_run(text, at);
@@ -461,6 +467,23 @@ impl Redactor {
                 }
             }
         });
+    }
+}
+
+/// Whether `before` ends with a terminal escape sequence: `ESC [` parameters and a final
+/// character (CSI), or `ESC` and one character.
+fn ends_with_escape_sequence(before: &str) -> bool {
+    let b = before.as_bytes();
+    let window = &b[b.len().saturating_sub(32)..];
+    let Some(esc) = window.iter().rposition(|&c| c == 0x1b) else {
+        return false;
+    };
+    match &window[esc + 1..] {
+        [final_byte] => final_byte.is_ascii_graphic(),
+        [b'[', params @ .., final_byte] => {
+            (0x40..=0x7e).contains(final_byte) && params.iter().all(|c| (0x20..=0x3f).contains(c))
+        }
+        _ => false,
     }
 }
 
@@ -794,6 +817,16 @@ mod tests {
         assert_eq!(
             out,
             "<function-1> <topic-1> <mesh-1> <mesh-2> <capacity-provider-1> <file-system-1>"
+        );
+    }
+
+    #[test]
+    fn a_name_right_after_a_colour_code_is_found() {
+        let mut r = Redactor::new();
+        r.learn_name(Kind::Cluster, "payments-prod");
+        assert_eq!(
+            r.redact("\u{1b}[31mpayments-prod\u{1b}[0m failed; \u{1b}Mpayments-prod"),
+            "\u{1b}[31m<cluster-1>\u{1b}[0m failed; \u{1b}M<cluster-1>"
         );
     }
 

@@ -248,3 +248,49 @@ fn a_field_of_the_wrong_type_or_given_twice_costs_a_warning_not_the_task() {
         assert!(warnings.contains(said), "{said}: {warnings}");
     }
 }
+
+#[test]
+fn utf16_input_is_decoded() {
+    for little in [true, false] {
+        let mut bytes = Vec::new();
+        for unit in std::iter::once(0xFEFF).chain(SEED_1.encode_utf16()) {
+            if little {
+                bytes.extend_from_slice(&unit.to_le_bytes());
+            } else {
+                bytes.extend_from_slice(&unit.to_be_bytes());
+            }
+        }
+        let out = run(&["explain", "-", "--output", "json"], Some(&bytes));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["diagnoses"][0]["findings"][0]["pattern"],
+            "ecr-public-unreachable-via-vpc-endpoints"
+        );
+        assert!(report["warnings"].to_string().contains("UTF-16"));
+    }
+}
+
+#[test]
+fn usage_errors_are_redacted_and_escaped() {
+    let out = run(
+        &[
+            "--redact",
+            "events",
+            "--since",
+            "arn:aws:ecs:us-east-1:111122223333:cluster/payments-prod",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("invalid value"), "{err}");
+    assert!(
+        !err.contains("111122223333") && !err.contains("payments-prod"),
+        "{err}"
+    );
+    let out = run(&["events", "--bogus\u{1b}[2J"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
+}
