@@ -352,16 +352,31 @@ impl Redactor {
         // `com.amazonaws.us-east-1.ecr.api` is not a service of the user's called `api`.
         let mut run_end = 0;
         let mut run_is_aws = false;
+        // Where the last ESC was, so the check below runs only near one.
+        let mut last_esc: Option<usize> = None;
         while at < bytes.len() {
+            let prev = match at.checked_sub(1).map(|i| bytes[i]) {
+                None => None,
+                Some(b) if b.is_ascii() => Some(b as char),
+                Some(_) => text[..at].chars().next_back(),
+            };
+            if prev == Some('\u{1b}') {
+                last_esc = Some(at - 1);
+            }
             // The end of a terminal escape sequence (`ESC [ 31 m`) starts a new word, though
             // its last character is a letter: `\x1b[31mprod` names `prod`.
-            let prev = if ends_with_escape_sequence(&text[..at]) {
-                None
-            } else {
-                text[..at].chars().next_back()
+            let prev = match prev {
+                Some(c)
+                    if c.is_ascii_alphabetic()
+                        && last_esc.is_some_and(|e| at - e <= 32)
+                        && ends_with_escape_sequence(&text[..at]) =>
+                {
+                    None
+                }
+                other => other,
             };
             let replaced = if prev.is_none_or(|c| !c.is_alphanumeric()) {
-                if at >= run_end {
+                if self.full && at >= run_end {
                     (run_end, run_is_aws) = dotted_run(text, at);
                 }
                 self.replacement_at(text, at, prev, run_is_aws && at < run_end)

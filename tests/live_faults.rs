@@ -10,7 +10,11 @@ use common::fake_ecs::{FakeEcs, Reply, describe_oom, list_page, task_arns};
 use serde_json::{Value, json};
 
 fn run(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"))
+    // Killed after a minute: a binary that loops (on a repeated page token, say) fails the
+    // test instead of hanging it.
+    Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_ecs-diagnose"))
         .args(args)
         .args(["--endpoint-url", endpoint, "--region", "us-east-1"])
         .env("AWS_ACCESS_KEY_ID", "testing")
