@@ -15,13 +15,13 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-180}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(input events catalog template text)
+    targets=(input events catalog template text redact)
 fi
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 seeds=fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{input,events,catalog,template,text}
+mkdir -p "$seeds"/{input,events,catalog,template,text,redact}
 # Inputs: every fixture, and every example string of the catalog, one per file.
 cp tests/fixtures/* "$seeds/input/"
 cp tests/fixtures/*.json tests/fixtures/*.jsonl "$seeds/events/"
@@ -36,6 +36,8 @@ for path in sorted(pathlib.Path("patterns").glob("*.yaml")):
     for i, m in enumerate(re.finditer(r"(?m)^\s+- text: (.+)$", text)):
         (seeds / "text" / f"{path.stem}-{i}").write_text(m.group(1).strip("'\""))
         (seeds / "input" / f"{path.stem}-{i}").write_text(m.group(1).strip("'\""))
+        # A name to learn, a line break, then a message that may mention it.
+        (seeds / "redact" / f"{path.stem}-{i}").write_text("prod-web\n" + m.group(1).strip("'\""))
     for i, m in enumerate(re.finditer(r"(?m)^(?:cause|fix): (.+)$", text)):
         (seeds / "template" / f"{path.stem}-{i}").write_text(m.group(1) + "\0image=public.ecr.aws/nginx/nginx:latest\0region=eu-west-1")
 PY

@@ -128,6 +128,8 @@ struct Stopped {
     version: i64,
     key: GroupKey,
     status: Status,
+    /// What the cause and fix are filled in with for this task.
+    values: Vec<(String, String)>,
 }
 
 struct WorkerBatch {
@@ -333,6 +335,7 @@ fn classify(
     Some(Stopped {
         key: GroupKey::of_classification(&classification, task.evidence.stop_code.as_deref()),
         status: classification.status,
+        values: classification.values,
         version: task.version.unwrap_or(-1),
         evidence: task.evidence,
     })
@@ -392,25 +395,13 @@ fn aggregate(
                 cluster,
                 stopped_at: evidence.meta.stopped_at.as_deref(),
             };
-            let contribution = grouping.record(stopped.key, facts, stopped.status, || {
-                engine.diagnose(evidence, defaults, &mut cache)
-            });
-            // Fixes differ between tasks by account, region and image.
-            let mut variant = DefaultHasher::new();
-            evidence
-                .meta
-                .task_arn
-                .as_deref()
-                .and_then(|a| a.split(':').nth(4))
-                .hash(&mut variant);
-            for image in evidence
-                .containers
-                .iter()
-                .filter_map(|c| c.image.as_deref())
-            {
-                image.hash(&mut variant);
-            }
-            grouping.note_variant(&contribution, variant.finish());
+            let contribution =
+                grouping.record(stopped.key, facts, stopped.status, stopped.values, || {
+                    (
+                        engine.diagnose(evidence, defaults, &mut cache),
+                        evidence.clone(),
+                    )
+                });
             stats.stopped_tasks += 1;
             if let Some(hash) = arn_hash {
                 seen.insert(hash, (stopped.version, contribution));
@@ -450,25 +441,23 @@ mod tests {
     }
 
     fn scan_text(text: &str, filters: &Filters) -> Scan {
-        let dir = std::env::temp_dir().join(format!(
-            "ecs-diagnose-archive-{}-{}",
-            std::process::id(),
-            hash_of(text)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("events.jsonl");
+        // Removed when it drops, also when an assertion fails.
+        let dir = tempfile::Builder::new()
+            .prefix("ecs-diagnose-archive-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join("events.jsonl");
         std::fs::write(&path, text).unwrap();
         let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
-        let scan = scan(
+        // `dir` goes after the scan has read the file.
+        scan(
             &engine,
             &[Input::File(path)],
             filters,
             &Defaults::default(),
             2,
             &|_| {},
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-        scan
+        )
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod regex;
 pub mod spec;
 pub mod template;
 pub mod verify;
+mod yaml_limits;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -176,6 +177,7 @@ fn parse_embedded(
 }
 
 fn parse_yaml(name: &str, text: &str) -> Result<PatternSpec, CatalogError> {
+    yaml_limits::check(text).map_err(|message| CatalogError::new(name, message))?;
     serde_yaml::from_str::<PatternSpec>(text).map_err(|e| {
         let position = e.location().map(|l| (l.line(), l.column()));
         // Name the pattern even when the file does not deserialize, if it has a readable id.

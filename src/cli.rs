@@ -9,10 +9,8 @@ mod generate;
 #[cfg(feature = "aws")]
 mod live;
 
-use std::cell::RefCell;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
-use std::rc::Rc;
 
 use clap::Parser;
 
@@ -22,7 +20,6 @@ pub use error::CliError;
 
 use crate::catalog::Catalog;
 use crate::engine::Engine;
-use crate::redact::{RedactingWriter, Redactor};
 use crate::render::{Output, RenderOptions};
 
 /// Exit code: everything recognised / all checks passed.
@@ -36,10 +33,26 @@ pub const EXIT_ERROR: u8 = 2;
 pub fn main() -> ExitCode {
     let args = match Args::try_parse() {
         Ok(args) => args,
+        Err(e) if e.use_stderr() => {
+            // A usage error quotes the arguments: redacted with --redact like any other
+            // output (the ARNs among them teach their names), and never terminal codes.
+            let words: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let mut redactor = if words.iter().any(|w| w == "--redact") {
+                crate::redact::Redactor::new()
+            } else {
+                crate::redact::Redactor::credentials_only()
+            };
+            words.iter().for_each(|w| redactor.learn_text(w));
+            let message = redactor.redact(&e.render().to_string());
+            eprint!("{}", crate::report::make_visible(&message, false));
+            return ExitCode::from(EXIT_ERROR);
+        }
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            // --help and --version.
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(EXIT_OK);
         }
     };
     match run(&args) {
@@ -62,48 +75,34 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
         color: colored::control::SHOULD_COLORIZE.should_colorize(),
         verbose: args.verbose,
     };
-    let redactor = args.redact.then(|| Rc::new(RefCell::new(Redactor::new())));
-    let output = Output {
-        format: args.output,
-        options,
-        redactor: redactor.clone(),
+    let output = Output::new(args.output, options, args.redact);
+    // The cluster a command names can appear in messages without an ARN around it.
+    let cluster = match &args.command {
+        #[cfg(feature = "aws")]
+        Command::Cluster(a) => Some(&a.cluster),
+        #[cfg(feature = "aws")]
+        Command::Task(a) => Some(&a.cluster),
+        Command::Events(a) => a.cluster.as_ref(),
+        _ => None,
     };
-    if let Some(redactor) = &redactor {
-        // The cluster a command names can appear in messages without an ARN around it.
-        let cluster = match &args.command {
-            #[cfg(feature = "aws")]
-            Command::Cluster(a) => Some(&a.cluster),
-            #[cfg(feature = "aws")]
-            Command::Task(a) => Some(&a.cluster),
-            Command::Events(a) => a.cluster.as_ref(),
-            _ => None,
-        };
-        if let Some(cluster) = cluster {
-            let mut redactor = redactor.borrow_mut();
-            // A name, or an ARN that carries one.
-            redactor.learn_text(cluster);
-            if !cluster.starts_with("arn:") {
-                redactor.learn_name(crate::redact::Kind::Cluster, cluster);
-            }
-        }
+    if let Some(cluster) = cluster {
+        output.learn_name(crate::redact::Kind::Cluster, cluster);
     }
-    let result = run_command(args, &output);
-    match result {
-        Err(e) if output.redactor.is_some() && !e.is_broken_pipe() => {
-            Err(CliError::Message(output.redact(&e.to_string())))
+    match run_command(args, &output) {
+        // Errors name files, clusters and AWS's answers: shown like the report, and never
+        // able to drive the terminal.
+        Err(e) if !e.is_broken_pipe() => {
+            let message = output.shown(&e.to_string());
+            Err(CliError::Message(crate::report::make_visible(
+                &message, false,
+            )))
         }
         other => other,
     }
 }
 
 fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
-    let stdout = BufWriter::new(io::stdout().lock());
-    // With `--redact`, every byte of the report passes through the redactor: no renderer and no
-    // pattern can bypass it.
-    let out: Box<dyn Write> = match &output.redactor {
-        Some(redactor) => Box::new(RedactingWriter::new(stdout, redactor.clone())),
-        None => Box::new(stdout),
-    };
+    let out: Box<dyn Write> = Box::new(BufWriter::new(io::stdout().lock()));
     match &args.command {
         Command::Explain(explain_args) => {
             let engine = load_engine(args)?;

@@ -66,6 +66,30 @@ pub const CONTEXT_VARIABLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The values a pattern's text is filled in with, by name, sorted: what makes one task's
+/// rendering differ from another's (task ids aside, which differ for every task).
+pub fn variable_names(pattern: &crate::catalog::pattern::Pattern) -> Vec<String> {
+    let mut templates: Vec<&crate::catalog::template::Template> =
+        vec![&pattern.cause, &pattern.fix];
+    templates.extend(&pattern.notes);
+    for c in &pattern.candidates {
+        templates.extend([&c.cause, &c.evidence]);
+        templates.extend(c.check.iter().chain(c.fix.iter()));
+    }
+    for c in &pattern.commands {
+        templates.extend([&c.title, &c.run]);
+    }
+    let mut names: Vec<String> = templates
+        .iter()
+        .flat_map(|t| t.variables())
+        .filter(|n| !matches!(*n, "task_id" | "task_arn"))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Whether `name` is a context variable.
 pub fn is_context_variable(name: &str) -> bool {
     CONTEXT_VARIABLES.iter().any(|(n, _)| *n == name)
@@ -179,6 +203,16 @@ impl Location {
     }
 }
 
+/// Decides how each value from the input appears in a finding: as itself, replaced (credentials
+/// masked, `--redact` tokens), or not at all (`None`: templates show the visible placeholder
+/// `<name>`). Called with the variable's name, or `None` for a message quoted as evidence.
+pub type ShowValue<'a> = dyn FnMut(Option<&str>, &str) -> Option<String> + 'a;
+
+/// Shows every value as it is.
+pub fn show_as_is(_: Option<&str>, value: &str) -> Option<String> {
+    Some(value.to_string())
+}
+
 /// The values for one finding, by name.
 #[derive(Debug, Clone, Default)]
 pub struct Variables {
@@ -191,6 +225,25 @@ impl Variables {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The values as `show` lets them appear; a value it withholds is left out.
+    pub fn shown(self, show: &mut ShowValue<'_>) -> Variables {
+        Variables {
+            values: self
+                .values
+                .into_iter()
+                .filter_map(|(name, value)| show(Some(&name), &value).map(|v| (name, v)))
+                .collect(),
+        }
+    }
+
+    /// The values of `names`, in that order (absent ones left out).
+    pub fn select(&self, names: &[String]) -> Vec<(String, String)> {
+        names
+            .iter()
+            .filter_map(|n| self.get(n).map(|v| (n.clone(), v.to_string())))
+            .collect()
     }
 
     fn set(&mut self, name: &str, value: impl Into<String>) {

@@ -26,7 +26,7 @@ use crate::arn::cluster_name;
 use crate::catalog::pattern::{Pattern, Rule};
 use crate::catalog::spec::{Level, Severity};
 use crate::catalog::{Catalog, CatalogErrors};
-use crate::context::{Defaults, Location, Variables};
+use crate::context::{Defaults, Location, ShowValue, Variables, show_as_is};
 use crate::model::{Evidence, Field};
 use crate::normalize::{Normalized, is_cut, normalize_tracked};
 use crate::report::{
@@ -122,6 +122,9 @@ pub struct Classification {
     pub status: Status,
     /// For unrecognised evidence: its first normalised message.
     pub unrecognised_text: Option<String>,
+    /// The values the best pattern's text is filled in with for this task (by name, sorted),
+    /// so a summary can tell when one rendering does not fit all of a group's tasks.
+    pub values: Vec<(String, String)>,
 }
 
 /// Remembers matches of identical evidence. One per thread.
@@ -405,6 +408,18 @@ impl Engine {
             .map(|(p, _)| p);
         match best {
             Some(p) => Classification {
+                values: matches
+                    .iter()
+                    .find(|m| m.pattern == p)
+                    .map(|m| {
+                        let text = m.message.map_or("", |i| normalized[i].text());
+                        let captures = captures_of(&patterns[p], m, &normalized).0;
+                        let location = Location::of_task(evidence, &Defaults::default());
+                        let (vars, _) =
+                            Variables::build(evidence, &location, &captures, m.container, text);
+                        vars.select(&crate::context::variable_names(&patterns[p]))
+                    })
+                    .unwrap_or_default(),
                 pattern: Some(patterns[p].id.clone()),
                 status: if patterns[p].severity == Severity::Benign {
                     Status::Benign
@@ -414,6 +429,7 @@ impl Engine {
                 unrecognised_text: None,
             },
             None => Classification {
+                values: Vec::new(),
                 pattern: None,
                 status: Status::Unrecognised,
                 unrecognised_text: Some(
@@ -434,11 +450,23 @@ impl Engine {
         defaults: &Defaults,
         cache: &mut MatchCache,
     ) -> Diagnosis {
+        self.diagnose_shown(evidence, defaults, cache, &mut show_as_is)
+    }
+
+    /// Diagnoses with the input's values as `show` lets them appear in the findings' text
+    /// (matching always sees them as they are).
+    pub fn diagnose_shown(
+        &self,
+        evidence: &Evidence,
+        defaults: &Defaults,
+        cache: &mut MatchCache,
+        show: &mut ShowValue<'_>,
+    ) -> Diagnosis {
         let mut warnings = Vec::new();
         let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
 
         let location = Location::of_task(evidence, defaults);
-        let findings = self.findings(evidence, &normalized, &matches, &location);
+        let findings = self.findings(evidence, &normalized, &matches, &location, show);
         let status = match findings.first() {
             None => Status::Unrecognised,
             Some(f) if f.severity == Severity::Benign => Status::Benign,
@@ -447,9 +475,9 @@ impl Engine {
         let unrecognised = (status == Status::Unrecognised).then(|| {
             let messages: Vec<(Field, String)> = normalized
                 .iter()
-                .map(|read| (read.message.field, read.text().to_string()))
+                .map(|read| (read.message.field, show(None, read.text()).unwrap_or_default()))
                 .collect();
-            unrecognised::describe(evidence, messages)
+            unrecognised::describe(evidence, messages, show)
         });
         Diagnosis {
             source: evidence.source.clone(),
@@ -545,6 +573,7 @@ impl Engine {
         messages: &[Read<'_>],
         matches: &[RuleMatch],
         location: &Location,
+        show: &mut ShowValue<'_>,
     ) -> Vec<Finding> {
         let patterns = self.catalog.patterns();
         // One finding per pattern; its first match (in message order) supplies the captures.
@@ -580,7 +609,7 @@ impl Engine {
             .into_iter()
             .map(|p| {
                 let found = &by_pattern[&p];
-                render_finding(&patterns[p], evidence, messages, found, location)
+                render_finding(&patterns[p], evidence, messages, found, location, show)
             })
             .collect()
     }
@@ -747,46 +776,51 @@ fn conditions_hold(
 /// A match's named captures and the text it matched.
 type Extracted = (Vec<(String, String)>, Option<String>);
 
+/// A match's captures in `messages` (in the input's spelling) and the text it matched. What is
+/// left of a cut message gives no values: they may be incomplete.
+fn captures_of(pattern: &Pattern, m: &RuleMatch, messages: &[Read<'_>]) -> Extracted {
+    let lazy = pattern.rules[m.rule].regex.as_ref();
+    match (m.message, lazy) {
+        (Some(i), Some(lazy)) if m.partial.is_some() => (
+            Vec::new(),
+            partial_match(lazy, messages[i].text()).map(|t| format!("{t}...")),
+        ),
+        (Some(i), Some(lazy)) => lazy
+            .get()
+            .and_then(|regex| regex.captures(messages[i].text()))
+            .map(|caps| {
+                let read = &messages[i];
+                let named = caps
+                    .named_spans()
+                    .into_iter()
+                    .map(|(name, range)| (name, read.normalized.original(range)))
+                    .collect();
+                (named, caps.get(0).map(str::to_string))
+            })
+            .unwrap_or_default(),
+        _ => Default::default(),
+    }
+}
+
 fn render_finding(
     pattern: &Pattern,
     evidence: &Evidence,
     messages: &[Read<'_>],
     found: &[&RuleMatch],
     task_location: &Location,
+    show: &mut ShowValue<'_>,
 ) -> Finding {
     // Captures of the actual messages: the match may come from a message of the same shape.
     let extracted: Vec<Extracted> = found
         .iter()
-        .map(|m| {
-            let lazy = pattern.rules[m.rule].regex.as_ref();
-            match (m.message, lazy) {
-                // What is left of a cut message: no values, they may be incomplete.
-                (Some(i), Some(lazy)) if m.partial.is_some() => (
-                    Vec::new(),
-                    partial_match(lazy, messages[i].text()).map(|t| format!("{t}...")),
-                ),
-                (Some(i), Some(lazy)) => lazy
-                    .get()
-                    .and_then(|regex| regex.captures(messages[i].text()))
-                    .map(|caps| {
-                        let read = &messages[i];
-                        let named = caps
-                            .named_spans()
-                            .into_iter()
-                            .map(|(name, range)| (name, read.normalized.original(range)))
-                            .collect();
-                        (named, caps.get(0).map(str::to_string))
-                    })
-                    .unwrap_or_default(),
-                _ => Default::default(),
-            }
-        })
+        .map(|m| captures_of(pattern, m, messages))
         .collect();
     let first = found[0];
     let captures = &extracted[0].0;
     let text = first.message.map_or("", |i| messages[i].text());
     let (vars, location) =
         Variables::build(evidence, task_location, captures, first.container, text);
+    let vars = vars.shown(show);
     let render = |t: &crate::catalog::template::Template| t.render(|name| vars.get(name));
 
     let evidence_list: Vec<MatchedEvidence> = found
@@ -796,15 +830,18 @@ fn render_finding(
             let message = m.message.map(|i| &messages[i].message);
             MatchedEvidence {
                 field: message.map(|msg| msg.field),
-                container: m.container.map(|i| evidence.containers[i].name.clone()),
-                text: message.map(|msg| msg.text.to_string()),
-                matched: matched.clone(),
+                container: m
+                    .container
+                    .and_then(|i| show(None, &evidence.containers[i].name)),
+                // Shown before the excerpt below is cut from it, so no part of a value survives.
+                text: message.and_then(|msg| show(None, msg.text)),
+                matched: matched.as_deref().and_then(|t| show(None, t)),
                 conditions: conditions_hold(
                     &pattern.rules[m.rule],
                     evidence,
                     m.message.and_then(|i| messages[i].message.container),
                 )
-                .map(|(_, conditions)| conditions)
+                .map(|(_, conditions)| conditions.iter().filter_map(|c| show(None, c)).collect())
                 .unwrap_or_default(),
             }
         })
@@ -849,7 +886,13 @@ fn render_finding(
         transient: pattern.transient,
         confidence,
         confidence_reason,
-        captures: captures.clone(),
+        captures: captures
+            .iter()
+            .map(|(name, value)| {
+                let shown = show(Some(name), value).unwrap_or_else(|| format!("<{name}>"));
+                (name.clone(), shown)
+            })
+            .collect(),
         cause: render(&pattern.cause),
         fix: render(&pattern.fix),
         notes: pattern.notes.iter().map(render).collect(),

@@ -7,6 +7,7 @@
 
 mod convert;
 mod error;
+mod limits;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -33,8 +34,9 @@ pub struct AwsOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
-    /// Upper bound on one API operation, retries included. The SDK's own default waits
-    /// forever on a server that accepts the connection and never answers.
+    /// Upper bound on one API operation, retries included, and on the whole scan (see
+    /// [`Deadline`]). The SDK's own default waits forever on a server that accepts the
+    /// connection and never answers.
     pub timeout: Duration,
 }
 
@@ -116,8 +118,11 @@ impl Ecs {
             .region()
             .map(|r| r.to_string())
             .ok_or(FetchError::NoRegion)?;
+        let conf = aws_sdk_ecs::config::Builder::from(&config)
+            .interceptor(limits::CapResponseBody)
+            .build();
         Ok(Ecs {
-            client: Client::new(&config),
+            client: Client::from_conf(conf),
             region,
             calls: Arc::new(CallCounts::default()),
         })
@@ -129,10 +134,13 @@ impl Ecs {
         cluster: &str,
         filter: &TaskFilter,
         limit: Option<usize>,
+        deadline: Deadline,
         progress: &dyn Progress,
     ) -> Result<Vec<String>, FetchError> {
         let mut arns = Vec::new();
         let mut next_token: Option<String> = None;
+        // A server that hands out a token it gave before would keep us listing forever.
+        let mut tokens = std::collections::HashSet::new();
         loop {
             let mut request = self
                 .client
@@ -148,9 +156,9 @@ impl Ecs {
                 TaskFilter::StartedBy(name) => request.started_by(name),
             };
             self.calls.list_tasks.fetch_add(1, Ordering::Relaxed);
-            let page = request
-                .send()
+            let page = tokio::time::timeout_at(deadline.0, request.send())
                 .await
+                .map_err(|_| deadline.passed("ListTasks"))?
                 .map_err(|e| FetchError::from_sdk("ListTasks", cluster, &self.region, e))?;
             arns.extend(page.task_arns().iter().cloned());
             progress.listed(arns.len());
@@ -161,7 +169,15 @@ impl Ecs {
                 break;
             }
             match page.next_token() {
-                Some(token) if !token.is_empty() => next_token = Some(token.to_string()),
+                Some(token) if !token.is_empty() => {
+                    if !tokens.insert(token.to_string()) {
+                        return Err(FetchError::RepeatedToken {
+                            operation: "ListTasks",
+                            pages: tokens.len() + 1,
+                        });
+                    }
+                    next_token = Some(token.to_string());
+                }
                 _ => break,
             }
         }
@@ -175,6 +191,7 @@ impl Ecs {
         cluster: &str,
         arns: &[String],
         concurrency: usize,
+        deadline: Deadline,
         progress: &dyn Progress,
     ) -> Described {
         let mut batches: VecDeque<Vec<String>> = arns
@@ -185,6 +202,8 @@ impl Ecs {
         let mut done = 0;
         let mut described = Described::default();
         let mut in_flight = JoinSet::new();
+        // Batches in flight, to report them missing if the deadline passes.
+        let mut pending: Vec<Vec<String>> = Vec::new();
         loop {
             while in_flight.len() < concurrency.max(1)
                 && let Some(batch) = batches.pop_front()
@@ -195,11 +214,29 @@ impl Ecs {
                     .cluster(cluster)
                     .set_tasks(Some(batch.clone()));
                 self.calls.describe_tasks.fetch_add(1, Ordering::Relaxed);
+                pending.push(batch.clone());
                 in_flight.spawn(async move { (batch, request.send().await) });
             }
-            let Some(joined) = in_flight.join_next().await else {
-                break;
+            let joined = match tokio::time::timeout_at(deadline.0, in_flight.join_next()).await {
+                Ok(Some(joined)) => joined,
+                Ok(None) => break,
+                Err(_) => {
+                    // Out of time: what was fetched is reported, the rest named as missing.
+                    in_flight.abort_all();
+                    let unfinished: Vec<String> = pending
+                        .drain(..)
+                        .chain(batches.drain(..))
+                        .flatten()
+                        .collect();
+                    described
+                        .missing
+                        .push((unfinished, deadline.passed("DescribeTasks")));
+                    break;
+                }
             };
+            if let Ok((batch, _)) = &joined {
+                pending.retain(|b| b != batch);
+            }
             done += 1;
             progress.described(done, total);
             let (batch, result) = match joined {
@@ -238,6 +275,21 @@ impl Ecs {
             }
         }
         described
+    }
+}
+
+/// When a scan must be done by: `--timeout` bounds the whole run, not only each call.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(tokio::time::Instant);
+
+impl Deadline {
+    /// `limit` from now.
+    pub fn after(limit: Duration) -> Deadline {
+        Deadline(tokio::time::Instant::now() + limit)
+    }
+
+    fn passed(self, operation: &'static str) -> FetchError {
+        FetchError::Deadline { operation }
     }
 }
 

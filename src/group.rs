@@ -7,19 +7,20 @@
 //! with the number of tasks: each group keeps counts, a few example ids and one representative
 //! diagnosis.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use crate::catalog::spec::Severity;
 use crate::engine::Classification;
 use crate::mask::masked;
+use crate::model::Evidence;
 use crate::report::{Diagnosis, Status};
 
 /// Example task ids kept per group.
 const EXAMPLES: usize = 5;
 /// Distinct unrecognised groups kept; past this, they share one "other" group.
 const MAX_UNRECOGNISED_GROUPS: usize = 500;
-/// Distinct fixes remembered per group (to count variants).
-const MAX_VARIANTS: usize = 100;
+/// Distinct value sets remembered per group; the tasks of any others are counted together.
+const MAX_VALUE_SETS: usize = 100;
 
 /// Which group a task belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +107,16 @@ pub struct Contribution {
     service: Option<u32>,
     family: Option<u32>,
     cluster: Option<u32>,
+    /// Index of the task's value set in its group, if it was kept.
+    values: Option<u32>,
+}
+
+/// The values one or more of a group's tasks fill the cause and fix in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueSet {
+    /// By name, sorted.
+    pub values: Vec<(String, String)>,
+    pub tasks: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -120,38 +131,114 @@ struct Group {
     clusters: HashMap<u32, u64>,
     examples: Vec<String>,
     representative: Diagnosis,
+    /// The representative's evidence, to render it again for the report (redacted, or with
+    /// placeholders where the group's tasks differ).
+    evidence: Evidence,
     masked_text: Option<String>,
     timeline: BTreeMap<i64, u64>,
-    /// Hashes of the distinct fixes seen (to count variants).
-    fixes: HashSet<u64>,
+    value_sets: Vec<ValueSet>,
+    value_index: HashMap<Vec<(String, String)>, u32>,
+    /// Tasks whose value set was not kept (past [`MAX_VALUE_SETS`]).
+    other_values: u64,
 }
 
 /// One cause and the tasks it stopped, ready to render.
 #[derive(Debug, Clone)]
-pub struct GroupView<'g> {
+pub struct GroupView {
     /// The pattern id, or `unrecognised:<masked text>`.
-    pub key: &'g str,
-    pub pattern: Option<&'g str>,
-    pub title: &'g str,
+    pub key: String,
+    pub pattern: Option<String>,
+    pub title: String,
     pub status: Status,
     pub severity: Option<Severity>,
     pub count: u64,
     /// Earliest and latest stop: (epoch seconds, text as given).
-    pub first_stopped: Option<&'g (i64, String)>,
-    pub last_stopped: Option<&'g (i64, String)>,
+    pub first_stopped: Option<(i64, String)>,
+    pub last_stopped: Option<(i64, String)>,
     pub services: BTreeMap<String, u64>,
     pub families: BTreeMap<String, u64>,
     pub clusters: BTreeMap<String, u64>,
     /// A few task ids (or input positions).
-    pub examples: &'g [String],
+    pub examples: Vec<String>,
     /// The first diagnosis of the group; its best finding explains the group.
-    pub representative: &'g Diagnosis,
+    pub representative: Diagnosis,
+    /// The evidence of that diagnosis.
+    pub evidence: Evidence,
     /// For unrecognised groups: the normalised text with variable parts masked.
-    pub masked_text: Option<&'g str>,
+    pub masked_text: Option<String>,
     /// Stops per time bucket (bucket start, epoch seconds).
-    pub timeline: &'g BTreeMap<i64, u64>,
-    /// How many different renderings of the fix the group's tasks got (images, accounts...).
-    pub variants: usize,
+    pub timeline: BTreeMap<i64, u64>,
+    /// The distinct values the group's tasks fill the cause and fix in with, most tasks first.
+    pub value_sets: Vec<ValueSet>,
+    /// Tasks whose values are not among `value_sets` (too many distinct ones to keep).
+    pub other_values: u64,
+}
+
+impl GroupView {
+    /// How many renderings of the fix the group's tasks need (at least 1).
+    pub fn variants(&self) -> usize {
+        (self.value_sets.len() + usize::from(self.other_values > 0)).max(1)
+    }
+
+    /// The names whose values differ between the group's tasks.
+    pub fn varying_names(&self) -> Vec<String> {
+        let Some(first) = self.value_sets.first() else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = self
+            .value_sets
+            .iter()
+            .flat_map(|set| set.values.iter().map(|(n, _)| n.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let value = |set: &ValueSet, name: &str| {
+            set.values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        names.retain(|name| {
+            self.other_values > 0
+                || self
+                    .value_sets
+                    .iter()
+                    .any(|set| value(set, name) != value(first, name))
+        });
+        names
+    }
+
+    /// Calls `f` on every string from the input the view holds (not the representative,
+    /// which is made anew for the report).
+    pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        self.services = rekeyed(std::mem::take(&mut self.services), f);
+        self.families = rekeyed(std::mem::take(&mut self.families), f);
+        self.clusters = rekeyed(std::mem::take(&mut self.clusters), f);
+        self.examples.iter_mut().for_each(&mut *f);
+        for (_, text) in self
+            .first_stopped
+            .iter_mut()
+            .chain(self.last_stopped.iter_mut())
+        {
+            f(text);
+        }
+        if let Some(text) = &mut self.masked_text {
+            f(text);
+        }
+        for set in &mut self.value_sets {
+            set.values.iter_mut().for_each(|(_, v)| f(v));
+        }
+    }
+}
+
+/// `map` with every key passed through `f` (keys that become equal are added up).
+fn rekeyed(map: BTreeMap<String, u64>, f: &mut dyn FnMut(&mut String)) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (mut key, n) in map {
+        f(&mut key);
+        *out.entry(key).or_default() += n;
+    }
+    out
 }
 
 /// Tasks grouped by cause.
@@ -183,23 +270,31 @@ impl Grouping {
         self.bucket
     }
 
-    /// Adds one task's diagnosis.
-    pub fn add(&mut self, diagnosis: &Diagnosis) -> Contribution {
+    /// Adds one task's diagnosis; `values` are its classification's.
+    pub fn add(
+        &mut self,
+        diagnosis: &Diagnosis,
+        evidence: &Evidence,
+        values: Vec<(String, String)>,
+    ) -> Contribution {
         self.record(
             GroupKey::of_diagnosis(diagnosis),
             TaskFacts::of(diagnosis),
             diagnosis.status,
-            || diagnosis.clone(),
+            values,
+            || (diagnosis.clone(), evidence.clone()),
         )
     }
 
-    /// Adds one task to the group `key`. `representative` is called only when the group is new.
+    /// Adds one task to the group `key`, with the values its cause and fix are filled in
+    /// with. `representative` is called only when the group is new.
     pub fn record(
         &mut self,
         key: GroupKey,
         facts: TaskFacts<'_>,
         status: Status,
-        representative: impl FnOnce() -> Diagnosis,
+        values: Vec<(String, String)>,
+        representative: impl FnOnce() -> (Diagnosis, Evidence),
     ) -> Contribution {
         self.tasks += 1;
         *self.status_count(status) += 1;
@@ -220,6 +315,7 @@ impl Grouping {
                     self.unrecognised_groups += 1;
                 }
                 let i = u32::try_from(self.groups.len()).expect("fewer than 4 billion causes");
+                let (representative, evidence) = representative();
                 self.groups.push(Group {
                     key: key.key.clone(),
                     status,
@@ -230,10 +326,13 @@ impl Grouping {
                     families: HashMap::new(),
                     clusters: HashMap::new(),
                     examples: Vec::new(),
-                    representative: representative(),
+                    representative,
+                    evidence,
                     masked_text: key.masked_text,
                     timeline: BTreeMap::new(),
-                    fixes: HashSet::new(),
+                    value_sets: Vec::new(),
+                    value_index: HashMap::new(),
+                    other_values: 0,
                 });
                 self.index.insert(key.key, i);
                 i
@@ -276,11 +375,22 @@ impl Grouping {
         {
             g.examples.push(id.to_string());
         }
-        if g.fixes.is_empty()
-            && let Some(f) = g.representative.primary()
-        {
-            g.fixes.insert(hash_of(&f.fix));
-        }
+        let values = match g.value_index.get(&values) {
+            Some(&i) => {
+                g.value_sets[i as usize].tasks += 1;
+                Some(i)
+            }
+            None if g.value_sets.len() < MAX_VALUE_SETS => {
+                let i = u32::try_from(g.value_sets.len()).expect("at most MAX_VALUE_SETS");
+                g.value_index.insert(values.clone(), i);
+                g.value_sets.push(ValueSet { values, tasks: 1 });
+                Some(i)
+            }
+            None => {
+                g.other_values += 1;
+                None
+            }
+        };
         Contribution {
             group,
             status,
@@ -288,20 +398,7 @@ impl Grouping {
             service,
             family,
             cluster,
-        }
-    }
-
-    /// Notes what a task's fix depends on (its rendered fix, or the values that shape it),
-    /// to count how many variants of the fix a group's tasks need.
-    pub fn note_fix(&mut self, c: &Contribution, fix: &str) {
-        self.note_variant(c, hash_of(fix));
-    }
-
-    /// Like [`Grouping::note_fix`], with the variant already hashed.
-    pub fn note_variant(&mut self, c: &Contribution, variant: u64) {
-        let g = &mut self.groups[c.group as usize];
-        if g.fixes.len() < MAX_VARIANTS {
-            g.fixes.insert(variant);
+            values,
         }
     }
 
@@ -312,6 +409,13 @@ impl Grouping {
         *count = count.saturating_sub(1);
         let g = &mut self.groups[c.group as usize];
         g.count = g.count.saturating_sub(1);
+        match c.values {
+            Some(i) => {
+                let set = &mut g.value_sets[i as usize];
+                set.tasks = set.tasks.saturating_sub(1);
+            }
+            None => g.other_values = g.other_values.saturating_sub(1),
+        }
         if let Some(bucket) = c.bucket
             && let Some(n) = g.timeline.get_mut(&bucket)
         {
@@ -362,30 +466,42 @@ impl Grouping {
 
     /// The groups with at least one task: failures first (most tasks first), then
     /// unrecognised, then benign.
-    pub fn groups(&self) -> Vec<GroupView<'_>> {
-        let mut groups: Vec<GroupView<'_>> = self
+    pub fn groups(&self) -> Vec<GroupView> {
+        let mut groups: Vec<GroupView> = self
             .groups
             .iter()
             .filter(|g| g.count > 0)
             .map(|g| {
                 let primary = g.representative.primary();
+                let mut value_sets: Vec<ValueSet> = g
+                    .value_sets
+                    .iter()
+                    .filter(|set| set.tasks > 0)
+                    .cloned()
+                    .collect();
+                value_sets.sort_by(|a, b| b.tasks.cmp(&a.tasks).then(a.values.cmp(&b.values)));
                 GroupView {
-                    key: &g.key,
-                    pattern: primary.map(|f| f.pattern.as_str()),
-                    title: primary.map_or("Unrecognised stop reason", |f| f.title.as_str()),
+                    key: g.key.clone(),
+                    pattern: primary.map(|f| f.pattern.clone()),
+                    title: primary.map_or_else(
+                        || "Unrecognised stop reason".to_string(),
+                        |f| f.title.clone(),
+                    ),
                     status: g.status,
                     severity: primary.map(|f| f.severity),
                     count: g.count,
-                    first_stopped: g.first_stopped.as_ref(),
-                    last_stopped: g.last_stopped.as_ref(),
+                    first_stopped: g.first_stopped.clone(),
+                    last_stopped: g.last_stopped.clone(),
                     services: self.resolve(&g.services),
                     families: self.resolve(&g.families),
                     clusters: self.resolve(&g.clusters),
-                    examples: &g.examples,
-                    representative: &g.representative,
-                    masked_text: g.masked_text.as_deref(),
-                    timeline: &g.timeline,
-                    variants: g.fixes.len().max(1),
+                    examples: g.examples.clone(),
+                    representative: g.representative.clone(),
+                    evidence: g.evidence.clone(),
+                    masked_text: g.masked_text.clone(),
+                    timeline: g.timeline.clone(),
+                    value_sets,
+                    other_values: g.other_values,
                 }
             })
             .collect();
@@ -393,7 +509,7 @@ impl Grouping {
             rank(a.status)
                 .cmp(&rank(b.status))
                 .then(b.count.cmp(&a.count))
-                .then(a.key.cmp(b.key))
+                .then(a.key.cmp(&b.key))
         });
         groups
     }
@@ -401,13 +517,6 @@ impl Grouping {
     pub fn is_empty(&self) -> bool {
         self.tasks == 0
     }
-}
-
-fn hash_of(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// A timeline regrouped into buckets of `size` seconds (hours into days, say).
@@ -445,28 +554,40 @@ mod tests {
         engine.diagnose(&e, &Defaults::default(), &mut MatchCache::default())
     }
 
+    fn evidence() -> Evidence {
+        Evidence::task(Source::Task { index: 0 })
+    }
+
     #[test]
     fn groups_count_and_withdraw() {
         let engine = Engine::new(crate::catalog::Catalog::load(&[]).unwrap()).unwrap();
         let mut g = Grouping::with_timeline(3600);
-        let a = g.add(&diagnosis(
-            &engine,
-            "WidgetError: gave up after 30s",
-            "web",
-            "2026-01-02T03:04:05Z",
-        ));
-        g.add(&diagnosis(
-            &engine,
-            "WidgetError: gave up after 45s",
-            "api",
-            "2026-01-02T05:00:00Z",
-        ));
+        let a = g.add(
+            &diagnosis(
+                &engine,
+                "WidgetError: gave up after 30s",
+                "web",
+                "2026-01-02T03:04:05Z",
+            ),
+            &evidence(),
+            Vec::new(),
+        );
+        g.add(
+            &diagnosis(
+                &engine,
+                "WidgetError: gave up after 45s",
+                "api",
+                "2026-01-02T05:00:00Z",
+            ),
+            &evidence(),
+            Vec::new(),
+        );
         assert_eq!(g.tasks, 2);
         assert_eq!(g.unrecognised, 2);
         let groups = g.groups();
         assert_eq!(groups.len(), 1, "masked texts are equal");
         assert_eq!(
-            groups[0].masked_text,
+            groups[0].masked_text.as_deref(),
             Some("WidgetError: gave up after <n>s")
         );
         assert_eq!(groups[0].services.get("web"), Some(&1));

@@ -4,12 +4,14 @@
 //! text) unless `--input-format` says otherwise. Items are streamed to a sink so memory does not
 //! grow with the input.
 
+pub mod capped;
 pub mod json;
 pub mod lines;
 pub mod lossy;
 pub mod service_event;
 pub mod text;
 pub mod wrap;
+pub mod utf16;
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
@@ -121,13 +123,25 @@ pub fn read(
     sink: &mut Sink<'_>,
     warnings: &mut Warnings,
 ) -> Result<usize, InputError> {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut raw = BufReader::with_capacity(64 * 1024, reader);
+    let mut reader: Box<dyn BufRead + '_> = match utf16::detect(&mut raw).map_err(InputError::Io)? {
+        Some(endian) => {
+            warnings.push(format!("the input is {}; read as such", endian.name()));
+            Box::new(BufReader::with_capacity(
+                64 * 1024,
+                utf16::Utf16::new(raw, endian),
+            ))
+        }
+        None => Box::new(raw),
+    };
     let first = skip_leading_whitespace(&mut reader).map_err(InputError::Io)?;
     let Some(first) = first else {
         return Err(InputError::Empty);
     };
     let shape = match format {
-        InputFormat::Auto if looks_like_json(first, reader.buffer()) => Some(None),
+        InputFormat::Auto if looks_like_json(first, reader.fill_buf().map_err(InputError::Io)?) => {
+            Some(None)
+        }
         InputFormat::Auto | InputFormat::Text | InputFormat::ServiceEvent => None,
         InputFormat::Json => Some(None),
         InputFormat::DescribeTasks => Some(Some(json::Shape::DescribeTasks)),

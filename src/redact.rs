@@ -1,25 +1,38 @@
-//! `--redact`: output safe to paste into a ticket or a public forum.
+//! What a value from the input may show: credentials never, and with `--redact` no account id,
+//! address or resource name either.
 //!
-//! Redaction happens once, centrally, on the rendered output: every byte a renderer writes goes
-//! through [`RedactingWriter`], so neither a renderer nor a pattern author can forget it. Before
-//! a diagnosis is rendered the redactor *learns* the names it carries — resource names inside
-//! ARNs (roles, users, secrets, parameters, clusters, services, log groups, target groups, keys,
-//! buckets) and the task's cluster, service and family — because a name can appear in the output
-//! without its ARN ("the role `web-exec`"). Then it replaces, everywhere:
-//! - 12-digit account ids with `<account-N>`;
-//! - IPv4 addresses with `<ip-N>`;
-//! - each learned name with `<role-N>`, `<secret-N>`, `<cluster-N>`, ...
+//! Redaction acts on values, never on serialised output: the engine renders the catalog's
+//! templates with values that went through [`Redactor::redact`], and the fields copied from
+//! the input go through it before any renderer sees them (see [`crate::render::Output`]). So the
+//! catalog's own words (`com.amazonaws.<region>.ecr.api`), JSON keys and numbers are never
+//! touched, whatever a service is called, and escaping for the terminal or markdown happens
+//! after redaction.
+//!
+//! Before a task is diagnosed the redactor *learns* the names it carries — resource names
+//! inside ARNs (roles, users, secrets, parameters, clusters, services, log groups, target
+//! groups, keys, buckets, file systems, capacity providers, functions, topics, meshes) and the
+//! task's cluster, service and family — because a name can appear without its ARN ("the role
+//! `web-exec`"). Then [`Redactor::redact`] replaces, in one pass over a value:
+//! - each learned name with `<role-N>`, `<secret-N>`, `<cluster-N>`, ...;
+//! - account ids (`123456789012`, `1234-5678-9012`) with `<account-N>`;
+//! - IPv4 addresses with `<ip-N>`, EC2 host names (`ip-10-0-1-25`) with `<host-N>`;
+//! - VPC, subnet, security group, network interface and EFS ids; e-mail addresses;
+//! - and always, with or without `--redact`: access key ids, `Authorization:` values, bearer
+//!   tokens, JWTs and the `user:password@` of URLs, with `<credentials>`.
 //!
 //! The same value always gets the same token within a run, so the output stays readable:
 //! `<account-1>.dkr.ecr.eu-west-1.amazonaws.com/ecr-public/nginx/nginx:latest` is still a usable
 //! image reference. Redacting redacted text changes nothing.
+//!
+//! Learned names are found through a map from a name's first word to the names that start
+//! with it: each word of the value costs one lookup, however many names were learned, and
+//! learning a name costs one insertion. (An automaton over all names would have to be rebuilt
+//! after each task that brings a new name, which made redaction quadratic in streams.)
 
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::{self, Write};
-use std::rc::Rc;
 
 use crate::arn::{Arn, find_arns};
+use crate::model::Evidence;
 use crate::report::Diagnosis;
 
 /// What kind of value a token stands for.
@@ -27,6 +40,8 @@ use crate::report::Diagnosis;
 pub enum Kind {
     Account,
     Ip,
+    Host,
+    Email,
     Role,
     User,
     Session,
@@ -40,6 +55,15 @@ pub enum Kind {
     LoadBalancer,
     Key,
     Bucket,
+    FileSystem,
+    CapacityProvider,
+    Function,
+    Topic,
+    Mesh,
+    Vpc,
+    Subnet,
+    SecurityGroup,
+    NetworkInterface,
 }
 
 impl Kind {
@@ -47,6 +71,8 @@ impl Kind {
         match self {
             Kind::Account => "account",
             Kind::Ip => "ip",
+            Kind::Host => "host",
+            Kind::Email => "email",
             Kind::Role => "role",
             Kind::User => "user",
             Kind::Session => "session",
@@ -60,103 +86,67 @@ impl Kind {
             Kind::LoadBalancer => "load-balancer",
             Kind::Key => "key",
             Kind::Bucket => "bucket",
+            Kind::FileSystem => "file-system",
+            Kind::CapacityProvider => "capacity-provider",
+            Kind::Function => "function",
+            Kind::Topic => "topic",
+            Kind::Mesh => "mesh",
+            Kind::Vpc => "vpc",
+            Kind::Subnet => "subnet",
+            Kind::SecurityGroup => "security-group",
+            Kind::NetworkInterface => "eni",
         }
     }
 }
 
-/// JSON keys of our own output: never replaced where they are keys, whatever a name is called.
-const OUTPUT_KEYS: &[&str] = &[
-    "account",
-    "arn",
-    "builtin_patterns",
-    "candidates",
-    "captures",
-    "category",
-    "cause",
-    "check",
-    "cluster",
-    "clusters",
-    "command",
-    "commands",
-    "conditions",
-    "confidence",
-    "confidence_reason",
-    "container",
-    "containers",
-    "count",
-    "diagnoses",
-    "docs",
-    "errors",
-    "evidence",
-    "example_tasks",
-    "exit_code",
-    "families",
-    "family",
-    "field",
-    "findings",
-    "first",
-    "fix",
-    "fix_variants",
-    "group",
-    "groups",
-    "health_status",
-    "id",
-    "image",
-    "kind",
-    "level",
-    "matched",
-    "name",
-    "next_steps",
-    "normalized",
-    "notes",
-    "pattern",
-    "pattern_stub",
-    "position",
-    "reason",
-    "recognised",
-    "region",
-    "run",
-    "scan",
-    "schema_version",
-    "service",
-    "services",
-    "severity",
-    "source",
-    "status",
-    "stop_code",
-    "stopped_at",
-    "stopped_reason",
-    "summary",
-    "task",
-    "terraform",
-    "text",
-    "timeline",
-    "title",
-    "tool",
-    "transient",
-    "unrecognised",
-    "url",
-    "value",
-    "values",
-    "version",
-    "warnings",
-];
+/// What replaces a credential, with or without `--redact`.
+pub const CREDENTIALS: &str = "<credentials>";
 
-/// Learned names shorter than this are left alone.
+/// Learned names shorter than this are left alone: a name of one or two characters says
+/// little, while its token would be sprinkled over every word.
 const MIN_NAME_CHARS: usize = 3;
 
-/// Learns names and replaces sensitive values with stable tokens.
+/// Prefixes of AWS resource ids that identify someone's network or file system:
+/// (prefix, kind). The id is the prefix and 8 or 17 hex digits.
+const RESOURCE_IDS: &[(&str, Kind)] = &[
+    ("vpc-", Kind::Vpc),
+    ("subnet-", Kind::Subnet),
+    ("sg-", Kind::SecurityGroup),
+    ("eni-", Kind::NetworkInterface),
+    ("fs-", Kind::FileSystem),
+    ("fsap-", Kind::FileSystem),
+];
+
+/// Replaces sensitive values with stable tokens. Without `--redact` it masks credentials only.
 #[derive(Debug, Default)]
 pub struct Redactor {
+    /// With `--redact`: names, accounts, addresses and ids too.
+    full: bool,
     tokens: HashMap<(Kind, String), String>,
     counts: HashMap<Kind, usize>,
-    /// Learned names and their tokens, longest first (so `prod-db` goes before `prod`).
-    names: Vec<(String, String)>,
+    /// Learned name -> its token.
+    names: HashMap<String, String>,
+    /// First word of a learned name -> the names that start with it, longest first.
+    by_first_word: HashMap<String, Vec<String>>,
 }
 
 impl Redactor {
+    /// The `--redact` redactor.
     pub fn new() -> Redactor {
+        Redactor {
+            full: true,
+            ..Redactor::default()
+        }
+    }
+
+    /// The redactor of every run without `--redact`: credentials only.
+    pub fn credentials_only() -> Redactor {
         Redactor::default()
+    }
+
+    /// Whether this is the `--redact` redactor.
+    pub fn is_full(&self) -> bool {
+        self.full
     }
 
     fn token(&mut self, kind: Kind, value: &str) -> String {
@@ -172,30 +162,71 @@ impl Redactor {
 
     /// Remembers `name` as a value of `kind` to replace wherever it appears.
     pub fn learn_name(&mut self, kind: Kind, name: &str) {
-        let name = name.trim();
-        // Our own placeholders (`<role>`) are nothing to hide, and a name of one or two
-        // characters says little while its token would be sprinkled over every word.
+        if !self.full {
+            return;
+        }
+        // `/acme/prod/db` is found after `parameter` as well as alone: the leading `/` is not
+        // part of what is matched, nor a trailing `.` that ends a sentence.
+        let name = name.trim_matches(|c: char| !is_name_char(c));
+        // Our own placeholders (`<role>`) and tokens are nothing to hide.
         if name.chars().count() < MIN_NAME_CHARS
-            || name.starts_with('<')
-            || self.names.iter().any(|(n, _)| n == name)
+            || name.contains('<')
+            || self.names.contains_key(name)
         {
             return;
         }
         let token = self.token(kind, name);
-        self.names.push((name.to_string(), token.clone()));
-        // Markdown output escapes `_` and `*`; the escaped spelling must go too.
-        let escaped = name.replace('_', "\\_").replace('*', "\\*");
-        if escaped != name {
-            self.names.push((escaped, token));
-        }
-        self.names
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        self.names.insert(name.to_string(), token);
+        let first = first_word(name).to_string();
+        let list = self.by_first_word.entry(first).or_default();
+        let at = list
+            .iter()
+            .position(|n| n.len() < name.len())
+            .unwrap_or(list.len());
+        list.insert(at, name.to_string());
     }
 
     /// Learns the resource names of every ARN in `text`.
     pub fn learn_text(&mut self, text: &str) {
+        if !self.full {
+            return;
+        }
         for arn in find_arns(text) {
             self.learn_arn(&arn);
+        }
+    }
+
+    /// Learns what a task's evidence names: its cluster, service and family, and every ARN.
+    pub fn learn_evidence(&mut self, evidence: &Evidence) {
+        if !self.full {
+            return;
+        }
+        let meta = &evidence.meta;
+        // The task's own names first: a family named like its service is the service.
+        if let Some(cluster) = meta.cluster_arn.as_deref().or(meta
+            .task_arn
+            .as_deref()
+            .filter(|a| a.matches('/').count() >= 2))
+        {
+            self.learn_name(Kind::Cluster, crate::arn::cluster_name(cluster));
+        }
+        if let Some(service) = evidence.service() {
+            self.learn_name(Kind::Service, service);
+        }
+        if let Some(family) = evidence.family() {
+            self.learn_name(Kind::Family, family);
+        }
+        for text in [
+            &meta.task_arn,
+            &meta.cluster_arn,
+            &meta.task_definition_arn,
+            &evidence.stopped_reason,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(evidence.containers.iter().filter_map(|c| c.reason.as_ref()))
+        {
+            self.learn_text(text);
         }
     }
 
@@ -238,7 +269,7 @@ impl Redactor {
             }
             "ssm" => {
                 if let Some(name) = after("parameter") {
-                    self.learn_name(Kind::Parameter, name.trim_end_matches(['.', ',']));
+                    self.learn_name(Kind::Parameter, name);
                 }
             }
             "ecs" => {
@@ -258,6 +289,8 @@ impl Redactor {
                     }
                 } else if let Some(rest) = after("task-definition/") {
                     self.learn_name(Kind::Family, rest.split(':').next().unwrap_or(rest));
+                } else if let Some(name) = after("capacity-provider/") {
+                    self.learn_name(Kind::CapacityProvider, name);
                 }
             }
             "logs" => {
@@ -282,171 +315,424 @@ impl Redactor {
                 let bucket = resource.split('/').next().unwrap_or(resource);
                 self.learn_name(Kind::Bucket, bucket);
             }
+            "elasticfilesystem" => {
+                if let Some(id) = after("file-system/").or_else(|| after("access-point/")) {
+                    self.learn_name(Kind::FileSystem, id);
+                }
+            }
+            "lambda" => {
+                if let Some(rest) = after("function:") {
+                    self.learn_name(Kind::Function, rest.split(':').next().unwrap_or(rest));
+                }
+            }
+            "sns" => self.learn_name(Kind::Topic, resource.split(':').next().unwrap_or(resource)),
+            "appmesh" => {
+                if let Some(rest) = after("mesh/") {
+                    let mut parts = rest.split('/');
+                    if let Some(mesh) = parts.next() {
+                        self.learn_name(Kind::Mesh, mesh);
+                    }
+                    // `virtualNode/<name>`, `virtualService/<name>`, ...
+                    if let Some(name) = parts.nth(1) {
+                        self.learn_name(Kind::Mesh, name);
+                    }
+                }
+            }
             _ => {}
         }
     }
 
-    /// Learns everything `diagnosis` names: its task's cluster, service and family, and the
-    /// ARNs in its messages, captures and rendered text.
-    pub fn learn_diagnosis(&mut self, d: &Diagnosis) {
-        let t = &d.task;
-        for (kind, name) in [
-            (Kind::Cluster, &t.cluster),
-            (Kind::Service, &t.service),
-            (Kind::Family, &t.family),
-        ] {
-            if let Some(name) = name {
-                self.learn_name(kind, name);
-            }
-        }
-        for text in t
-            .task_arn
-            .iter()
-            .chain(&t.stopped_reason)
-            .chain(t.containers.iter().filter_map(|c| c.reason.as_ref()))
-        {
-            self.learn_text(text);
-        }
-        for f in &d.findings {
-            for (_, value) in &f.captures {
-                self.learn_text(value);
-            }
-            self.learn_text(&f.cause);
-            self.learn_text(&f.fix);
-            for c in &f.commands {
-                self.learn_text(&c.run);
-            }
-            for e in &f.evidence {
-                if let Some(text) = &e.text {
-                    self.learn_text(text);
-                }
-            }
-        }
-    }
-
-    /// `text` with every sensitive value replaced.
+    /// `text` with every sensitive value replaced, in one pass.
     pub fn redact(&mut self, text: &str) -> String {
-        let named = self.replace_names(text);
-        let accounts = self.replace_accounts(&named);
-        self.replace_ips(&accounts)
-    }
-
-    fn replace_names(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (name, token) in &self.names {
-            if !out.contains(name.as_str()) {
-                continue;
-            }
-            let mut result = String::with_capacity(out.len());
-            let mut rest = out.as_str();
-            while let Some(at) = rest.find(name.as_str()) {
-                let before = rest[..at].chars().next_back();
-                let after_text = &rest[at + name.len()..];
-                let after = after_text.chars().next();
-                let bounded = (before.is_none_or(|c| !is_name_char(c))
-                    || ends_with_escape(&rest[..at]))
-                    && after.is_none_or(|c| !is_name_char(c));
-                // Our own JSON keys stay, whatever a resource is called.
-                let is_own_key = before == Some('"')
-                    && after_text.starts_with("\":")
-                    && OUTPUT_KEYS.contains(&name.as_str());
-                result.push_str(&rest[..at]);
-                // A name glued to a token stays: it was part of a longer word when the token
-                // was written, and replacing it on a second pass would change redacted text.
-                let next_to_token = ends_with_token(&result) || starts_with_token(after_text);
-                if bounded && !is_own_key && !next_to_token {
-                    result.push_str(token);
-                } else {
-                    result.push_str(name);
-                }
-                rest = after_text;
-            }
-            result.push_str(rest);
-            out = result;
-        }
-        out
-    }
-
-    fn replace_accounts(&mut self, text: &str) -> String {
-        self.replace_runs(text, |bytes, at| {
-            let run = bytes[at..]
-                .iter()
-                .take_while(|b| b.is_ascii_digit())
-                .count();
-            let bounded =
-                at == 0 || !bytes[at - 1].is_ascii_alphanumeric() || ends_with_escape(&text[..at]);
-            let ends = bytes
-                .get(at + run)
-                .is_none_or(|b| !b.is_ascii_alphanumeric());
-            (run == 12 && bounded && ends).then_some((run, Kind::Account))
-        })
-    }
-
-    fn replace_ips(&mut self, text: &str) -> String {
-        self.replace_runs(text, |bytes, at| {
-            if at > 0
-                && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'.')
-                && !ends_with_escape(&text[..at])
-            {
-                return None;
-            }
-            let len = crate::mask::ipv4_len(&text[at..])?;
-            // `1.2.3.4.5` is a version, not an address.
-            let ends = bytes.get(at + len) != Some(&b'.');
-            (ends && !is_well_known(&text[at..at + len])).then_some((len, Kind::Ip))
-        })
-    }
-
-    /// Replaces every span `find` recognises at a digit with its token.
-    fn replace_runs(
-        &mut self,
-        text: &str,
-        find: impl Fn(&[u8], usize) -> Option<(usize, Kind)>,
-    ) -> String {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
         let mut at = 0;
+        // The dotted run (host name) the scan is in, and whether it is AWS's own: `ecr.api` of
+        // `com.amazonaws.us-east-1.ecr.api` is not a service of the user's called `api`.
+        let mut run_end = 0;
+        let mut run_is_aws = false;
+        // Where the last ESC was, so the check below runs only near one.
+        let mut last_esc: Option<usize> = None;
         while at < bytes.len() {
-            if bytes[at].is_ascii_digit()
-                && let Some((len, kind)) = find(bytes, at)
-            {
-                out.push_str(&text[copied..at]);
-                let token = self.token(kind, &text[at..at + len]);
-                out.push_str(&token);
-                at += len;
-                copied = at;
-                continue;
+            let prev = match at.checked_sub(1).map(|i| bytes[i]) {
+                None => None,
+                Some(b) if b.is_ascii() => Some(b as char),
+                Some(_) => text[..at].chars().next_back(),
+            };
+            if prev == Some('\u{1b}') {
+                last_esc = Some(at - 1);
             }
-            at += 1;
+            // The end of a terminal escape sequence (`ESC [ 31 m`) starts a new word, though
+            // its last character is a letter: `\x1b[31mprod` names `prod`.
+            let prev = match prev {
+                Some(c)
+                    if c.is_ascii_alphabetic()
+                        && last_esc.is_some_and(|e| at - e <= 32)
+                        && ends_with_escape_sequence(&text[..at]) =>
+                {
+                    None
+                }
+                other => other,
+            };
+            let replaced = if prev.is_none_or(|c| !c.is_alphanumeric()) {
+                if self.full && at >= run_end {
+                    (run_end, run_is_aws) = dotted_run(text, at);
+                }
+                self.replacement_at(text, at, prev, run_is_aws && at < run_end)
+            } else {
+                None
+            };
+            match replaced {
+                Some((len, replacement)) => {
+                    out.push_str(&text[copied..at]);
+                    out.push_str(&replacement);
+                    at += len;
+                    copied = at;
+                }
+                None => {
+                    at += 1;
+                    while at < bytes.len() && !text.is_char_boundary(at) {
+                        at += 1;
+                    }
+                }
+            }
+        }
+        if copied == 0 {
+            return text.to_string();
         }
         out.push_str(&text[copied..]);
         out
     }
+
+    /// What replaces the value starting at `at` (after a character that is not alphanumeric),
+    /// and its length in bytes.
+    fn replacement_at(
+        &mut self,
+        text: &str,
+        at: usize,
+        prev: Option<char>,
+        in_aws_host: bool,
+    ) -> Option<(usize, String)> {
+        let rest = &text[at..];
+        let first = rest.as_bytes()[0];
+        if first == b'<' {
+            // A token stays as it is (redacting twice changes nothing).
+            return token_len(rest).map(|len| (len, rest[..len].to_string()));
+        }
+        if let Some((len, replacement)) = credential_at(text, at) {
+            return Some((len, replacement));
+        }
+        if !self.full {
+            return None;
+        }
+        let after_name_char = prev.is_some_and(is_name_char);
+        if !after_name_char && !in_aws_host && is_name_char(rest.chars().next()?) {
+            let word = first_word(rest);
+            if let Some(names) = self.by_first_word.get(word) {
+                for name in names {
+                    if rest.starts_with(name.as_str())
+                        && rest[name.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !is_name_char(c))
+                    {
+                        return Some((name.len(), self.names[name].clone()));
+                    }
+                }
+            }
+        }
+        if first.is_ascii_digit() {
+            if let Some((len, account)) = account_at(rest) {
+                return Some((len, self.token(Kind::Account, &account)));
+            }
+            if prev != Some('.')
+                && let Some(len) = ipv4_at(rest)
+                && !is_well_known(&rest[..len])
+            {
+                return Some((len, self.token(Kind::Ip, &rest[..len])));
+            }
+            return None;
+        }
+        if after_name_char {
+            return None;
+        }
+        if let Some(len) = ec2_host_at(rest) {
+            return Some((len, self.token(Kind::Host, &rest[..len])));
+        }
+        for (prefix, kind) in RESOURCE_IDS {
+            if let Some(len) = resource_id_at(rest, prefix) {
+                return Some((len, self.token(*kind, &rest[..len])));
+            }
+        }
+        if let Some(len) = email_at(rest) {
+            return Some((len, self.token(Kind::Email, &rest[..len])));
+        }
+        None
+    }
+
+    /// Redacts every value of `diagnosis` that was copied from the input. The catalog's text
+    /// is left alone: its values were redacted before its templates were filled in.
+    pub fn redact_diagnosis(&mut self, diagnosis: &mut Diagnosis) {
+        diagnosis.visit_strings_mut(&mut |s, raw| {
+            if raw {
+                let redacted = self.redact(s);
+                if redacted != *s {
+                    *s = redacted;
+                }
+            }
+        });
+    }
 }
 
-/// Whether `text` ends with a token such as `<secret-2>`.
-fn ends_with_token(text: &str) -> bool {
-    text.strip_suffix('>')
-        .and_then(|t| t.rfind('<').map(|i| &t[i + 1..]))
-        .is_some_and(is_token_body)
+/// Whether `before` ends with a terminal escape sequence: `ESC [` parameters and a final
+/// character (CSI), or `ESC` and one character.
+fn ends_with_escape_sequence(before: &str) -> bool {
+    let b = before.as_bytes();
+    let window = &b[b.len().saturating_sub(32)..];
+    let Some(esc) = window.iter().rposition(|&c| c == 0x1b) else {
+        return false;
+    };
+    match &window[esc + 1..] {
+        [final_byte] => final_byte.is_ascii_graphic(),
+        [b'[', params @ .., final_byte] => {
+            (0x40..=0x7e).contains(final_byte) && params.iter().all(|c| (0x20..=0x3f).contains(c))
+        }
+        _ => false,
+    }
 }
 
-/// Whether `text` starts with a token such as `<secret-2>`.
-fn starts_with_token(text: &str) -> bool {
-    text.strip_prefix('<')
-        .and_then(|t| t.find('>').map(|i| &t[..i]))
-        .is_some_and(is_token_body)
+/// The first word of `text`: its leading run of name characters.
+fn first_word(text: &str) -> &str {
+    let end = text
+        .char_indices()
+        .find(|(_, c)| !is_name_char(*c))
+        .map_or(text.len(), |(i, _)| i);
+    &text[..end]
 }
 
-/// `secret-2`: a kind's label, a dash, a number.
-fn is_token_body(body: &str) -> bool {
-    body.rsplit_once('-').is_some_and(|(label, n)| {
-        !label.is_empty()
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
-            && !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_digit())
-    })
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// The length of the token `text` starts with (`<secret-2>`, `<credentials>`), if it does.
+fn token_len(text: &str) -> Option<usize> {
+    let end = text[1..].find('>')? + 1;
+    let body = &text[1..end];
+    let is_token = body == "credentials"
+        || body.rsplit_once('-').is_some_and(|(label, n)| {
+            !label.is_empty()
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && !n.is_empty()
+                && n.bytes().all(|b| b.is_ascii_digit())
+        });
+    is_token.then_some(end + 1)
+}
+
+/// Where the run of host-name characters starting at `at` ends, and whether it is one of
+/// AWS's own host names (`*.amazonaws.com`, `com.amazonaws.<region>.<service>`), in which a
+/// name is not the user's.
+fn dotted_run(text: &str, at: usize) -> (usize, bool) {
+    let rest = &text[at..];
+    let len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        .count();
+    let host = rest[..len].trim_end_matches('.');
+    let own = host.starts_with("com.amazonaws.")
+        || host.ends_with(".amazonaws.com")
+        || host.ends_with(".amazonaws.com.cn")
+        || host.contains(".amazonaws.com.");
+    (at + len.max(1), own && len > 0)
+}
+
+/// A credential starting at `at`: its length and what replaces it (keeping the label, such
+/// as `Bearer ` or `https://`, so the text still says what was there).
+fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
+    let rest = &text[at..];
+    let bytes = rest.as_bytes();
+    // `Authorization: <anything to the end of the line or quote>`.
+    const AUTH: &str = "authorization:";
+    if bytes.len() > AUTH.len() && bytes[..AUTH.len()].eq_ignore_ascii_case(AUTH.as_bytes()) {
+        let value_start = AUTH.len()
+            + rest[AUTH.len()..]
+                .bytes()
+                .take_while(|b| *b == b' ' || *b == b'\t')
+                .count();
+        let value_len = rest[value_start..]
+            .find(['\n', '\r', '"', '\''])
+            .unwrap_or(rest.len() - value_start);
+        if value_len > 0 && !rest[value_start..].starts_with(CREDENTIALS) {
+            return Some((
+                value_start + value_len,
+                format!("{}{CREDENTIALS}", &rest[..value_start]),
+            ));
+        }
+        return None;
+    }
+    const BEARER: &str = "bearer ";
+    if bytes.len() > BEARER.len() && bytes[..BEARER.len()].eq_ignore_ascii_case(BEARER.as_bytes()) {
+        let len = token_chars(&rest[BEARER.len()..]);
+        if len >= 8 {
+            return Some((
+                BEARER.len() + len,
+                format!("{}{CREDENTIALS}", &rest[..BEARER.len()]),
+            ));
+        }
+    }
+    // A JWT: three base64url parts, the first two JSON objects (`eyJ` is `{"`).
+    if rest.starts_with("eyJ") {
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            .count();
+        let jwt = &rest[..len];
+        if jwt.split('.').count() == 3
+            && jwt.split('.').nth(1).is_some_and(|p| p.starts_with("eyJ"))
+        {
+            return Some((len, CREDENTIALS.to_string()));
+        }
+    }
+    // An access key id: AKIA (long-term) or ASIA (temporary) and 16 more.
+    if (rest.starts_with("AKIA") || rest.starts_with("ASIA")) && bytes.len() >= 20 {
+        let id = &bytes[..20];
+        let ends = bytes.get(20).is_none_or(|b| !b.is_ascii_alphanumeric());
+        if ends
+            && id
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Some((20, CREDENTIALS.to_string()));
+        }
+    }
+    // `scheme://user:password@host`: the user information goes.
+    let scheme = bytes
+        .iter()
+        .take(16)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+        .count();
+    if scheme > 0 && rest[scheme..].starts_with("://") {
+        let start = scheme + 3;
+        let authority = rest[start..]
+            .find(|c: char| c == '/' || c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(rest.len() - start);
+        if let Some(at_sign) = rest[start..start + authority].rfind('@') {
+            let user_info = &rest[start..start + at_sign];
+            if user_info.contains(':') && user_info != CREDENTIALS {
+                return Some((start + at_sign, format!("{}{CREDENTIALS}", &rest[..start])));
+            }
+        }
+    }
+    None
+}
+
+/// The length of a run of characters a bearer token is made of.
+fn token_chars(text: &str) -> usize {
+    text.bytes()
+        .take_while(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+        })
+        .count()
+}
+
+/// An account id at the start of `text`: 12 digits, or `1234-5678-9012`; its length and the
+/// digits (so both spellings get the same token).
+fn account_at(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        b.len() >= from + n && b[from..from + n].iter().all(u8::is_ascii_digit)
+    };
+    let ends = |at: usize| b.get(at).is_none_or(|c| !c.is_ascii_alphanumeric());
+    if digits(0, 12) && ends(12) {
+        return Some((12, text[..12].to_string()));
+    }
+    if digits(0, 4)
+        && b.get(4) == Some(&b'-')
+        && digits(5, 4)
+        && b.get(9) == Some(&b'-')
+        && digits(10, 4)
+        && ends(14)
+        && b.get(14) != Some(&b'-')
+    {
+        return Some((14, text[..14].replace('-', "")));
+    }
+    None
+}
+
+/// An IPv4 address at the start of `text`. A trailing dot ends a sentence (`10.1.2.3.`); a
+/// dot and a digit make it a version (`1.2.3.4.5`).
+fn ipv4_at(text: &str) -> Option<usize> {
+    let len = crate::mask::ipv4_len(text)?;
+    let b = text.as_bytes();
+    let version = b.get(len) == Some(&b'.') && b.get(len + 1).is_some_and(u8::is_ascii_digit);
+    (!version).then_some(len)
+}
+
+/// `ip-10-0-1-25`, an EC2 host name (the rest of it, `.ec2.internal`, says nothing).
+fn ec2_host_at(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("ip-")?;
+    let b = rest.as_bytes();
+    let mut at = 0;
+    for octet in 0..4 {
+        if octet > 0 {
+            if b.get(at) != Some(&b'-') {
+                return None;
+            }
+            at += 1;
+        }
+        let run = b[at.min(b.len())..]
+            .iter()
+            .take(4)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if run == 0 || run > 3 {
+            return None;
+        }
+        at += run;
+    }
+    b.get(at)
+        .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'-')
+        .then_some(3 + at)
+}
+
+/// `vpc-0a1b2c3d` or `vpc-0a1b2c3d4e5f60718`: the prefix and 8 or 17 hex digits.
+fn resource_id_at(text: &str, prefix: &str) -> Option<usize> {
+    let rest = text.strip_prefix(prefix)?;
+    let hex = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        .count();
+    let ends = rest
+        .as_bytes()
+        .get(hex)
+        .is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'-' && *b != b'_');
+    ((hex == 8 || hex == 17) && ends).then_some(prefix.len() + hex)
+}
+
+/// An e-mail address at the start of `text`.
+fn email_at(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let local = b
+        .iter()
+        .take(65)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-'))
+        .count();
+    if local == 0 || b.get(local) != Some(&b'@') {
+        return None;
+    }
+    let domain = b[local + 1..]
+        .iter()
+        .take(255)
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-'))
+        .count();
+    let domain_text = text[local + 1..local + 1 + domain].trim_end_matches('.');
+    let labels: Vec<&str> = domain_text.split('.').collect();
+    let valid = labels.len() >= 2
+        && labels.iter().all(|l| !l.is_empty())
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|c| c.is_ascii_alphabetic()));
+    valid.then_some(local + 1 + domain_text.len())
 }
 
 /// Addresses that are the same in every account and say nothing about anyone: `0.0.0.0/0` in
@@ -456,70 +742,6 @@ fn is_well_known(ip: &str) -> bool {
         || ip == "255.255.255.255"
         || ip.starts_with("127.")
         || ip.starts_with("169.254.")
-}
-
-/// Whether `before` ends with an escape sequence (`\n` in JSON, `\x1b` or `\u{202e}` where
-/// the text renderer made a control character visible): what follows starts a new word.
-fn ends_with_escape(before: &str) -> bool {
-    let b = before.as_bytes();
-    let backslash_at = |i: usize| b.len() >= i && b[b.len() - i] == b'\\';
-    let hex_tail = |n: usize| b.len() >= n && b[b.len() - n..].iter().all(u8::is_ascii_hexdigit);
-    (backslash_at(2) && b[b.len() - 1].is_ascii_alphabetic())
-        || (backslash_at(4) && b[b.len() - 3] == b'x' && hex_tail(2))
-        || (backslash_at(6) && b[b.len() - 5] == b'u' && hex_tail(4))
-        || (b.last() == Some(&b'}')
-            && before.rfind("\\u{").is_some_and(|i| {
-                let digits = &before[i + 3..before.len() - 1];
-                !digits.is_empty()
-                    && digits.len() <= 6
-                    && digits.bytes().all(|c| c.is_ascii_hexdigit())
-            }))
-}
-
-fn is_name_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '-' || c == '_'
-}
-
-/// A writer that redacts what passes through it. It holds output until `flush`, so a name is
-/// learned before any of the text that mentions it is written.
-pub struct RedactingWriter<W: Write> {
-    inner: W,
-    redactor: Rc<RefCell<Redactor>>,
-    buffer: Vec<u8>,
-}
-
-impl<W: Write> RedactingWriter<W> {
-    pub fn new(inner: W, redactor: Rc<RefCell<Redactor>>) -> Self {
-        RedactingWriter {
-            inner,
-            redactor,
-            buffer: Vec::new(),
-        }
-    }
-}
-
-impl<W: Write> Write for RedactingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if !self.buffer.is_empty() {
-            let text = String::from_utf8_lossy(&self.buffer).into_owned();
-            self.buffer.clear();
-            let redacted = self.redactor.borrow_mut().redact(&text);
-            self.inner.write_all(redacted.as_bytes())?;
-        }
-        self.inner.flush()
-    }
-}
-
-impl<W: Write> Drop for RedactingWriter<W> {
-    fn drop(&mut self) {
-        // Nothing written is lost; errors here have nowhere to go.
-        let _ = self.flush();
-    }
 }
 
 #[cfg(test)]
@@ -553,26 +775,73 @@ mod tests {
     }
 
     #[test]
-    fn own_json_keys_stay() {
+    fn parameter_names_go_after_parameter_and_alone() {
         let mut r = Redactor::new();
-        r.learn_name(Kind::Service, "status");
+        let text = "on resource: arn:aws:ssm:us-east-1:111122223333:parameter/acme/prod/db_password because; read /acme/prod/db_password.";
+        r.learn_text(text);
+        let out = r.redact(text);
+        assert!(!out.contains("acme"), "{out}");
+        assert!(!out.contains("db_password"), "{out}");
+        assert!(out.ends_with("read /<parameter-1>."), "{out}");
+    }
+
+    #[test]
+    fn an_address_that_ends_a_sentence_is_found() {
+        let mut r = Redactor::new();
         assert_eq!(
-            r.redact(r#"{"status":"failure","services":{"status":2}}"#),
-            r#"{"status":"failure","services":{"status":2}}"#
-        );
-        assert_eq!(
-            r.redact("service status is down"),
-            "service <service-1> is down"
+            r.redact("failed to connect to 10.1.2.3. Connection refused; v1.2.3.4.5"),
+            "failed to connect to <ip-1>. Connection refused; v1.2.3.4.5"
         );
     }
 
     #[test]
-    fn values_after_escapes_are_still_found() {
+    fn aws_names_stay_whatever_a_service_is_called() {
         let mut r = Redactor::new();
-        r.learn_name(Kind::Cluster, "prod");
+        r.learn_name(Kind::Service, "api");
+        r.learn_name(Kind::Family, "logs");
         assert_eq!(
-            r.redact(r"a\nprod \x0a123456789012 \u000a10.1.2.3 \u{202e}prod"),
-            r"a\n<cluster-1> \x0a<account-1> \u000a<ip-1> \u{202e}<cluster-1>"
+            r.redact("endpoint com.amazonaws.us-east-1.ecr.api and logs.us-east-1.amazonaws.com; service api; family logs"),
+            "endpoint com.amazonaws.us-east-1.ecr.api and logs.us-east-1.amazonaws.com; service <service-1>; family <family-1>"
+        );
+    }
+
+    #[test]
+    fn credentials_go_even_without_redact() {
+        let mut r = Redactor::credentials_only();
+        let text = "key AKIAIOSFODNN7EXAMPLE, Authorization: AWS4-HMAC-SHA256 Credential=x\nBearer abcdefgh12345678 and eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl at https://bob:hunter2@registry.example.com/v2/ account 123456789012";
+        assert_eq!(
+            r.redact(text),
+            "key <credentials>, Authorization: <credentials>\nBearer <credentials> and <credentials> at https://<credentials>@registry.example.com/v2/ account 123456789012"
+        );
+    }
+
+    #[test]
+    fn ids_hosts_and_addresses_of_people_go() {
+        let mut r = Redactor::new();
+        assert_eq!(
+            r.redact("vpc-0a1b2c3d subnet-0123456789abcdef0 sg-12345678 eni-0a1b2c3d4e5f60718 fs-12ab34cd on ip-10-20-3-41.ec2.internal, ops@example.com, account 1111-2222-3333 = 111122223333"),
+            "<vpc-1> <subnet-1> <security-group-1> <eni-1> <file-system-1> on <host-1>.ec2.internal, <email-1>, account <account-1> = <account-1>"
+        );
+    }
+
+    #[test]
+    fn arns_of_other_services_teach_their_names() {
+        let mut r = Redactor::new();
+        r.learn_text("arn:aws:lambda:us-east-1:111122223333:function:resize-images:prod arn:aws:sns:us-east-1:111122223333:alerts-topic arn:aws:appmesh:us-east-1:111122223333:mesh/shop-mesh/virtualNode/cart-node arn:aws:ecs:us-east-1:111122223333:capacity-provider/spot-cp arn:aws:elasticfilesystem:us-east-1:111122223333:file-system/fs-0a1b2c3d");
+        let out = r.redact("resize-images alerts-topic shop-mesh cart-node spot-cp fs-0a1b2c3d");
+        assert_eq!(
+            out,
+            "<function-1> <topic-1> <mesh-1> <mesh-2> <capacity-provider-1> <file-system-1>"
+        );
+    }
+
+    #[test]
+    fn a_name_right_after_a_colour_code_is_found() {
+        let mut r = Redactor::new();
+        r.learn_name(Kind::Cluster, "payments-prod");
+        assert_eq!(
+            r.redact("\u{1b}[31mpayments-prod\u{1b}[0m failed; \u{1b}Mpayments-prod"),
+            "\u{1b}[31m<cluster-1>\u{1b}[0m failed; \u{1b}M<cluster-1>"
         );
     }
 

@@ -23,25 +23,99 @@ pub enum OutputFormat {
     Markdown,
 }
 
-/// How a command writes its report: the format, the options, and the redactor with
-/// `--redact` (the writer the command renders into is then a
-/// [`crate::redact::RedactingWriter`] sharing it).
+/// How a command writes its report: the format, the options, and the redactor every value
+/// from the input passes through before a renderer sees it (credentials masked always; with
+/// `--redact`, names, accounts and addresses too). This is the one place where values are
+/// redacted; renderers only escape them for their format.
 #[derive(Clone)]
 pub struct Output {
     pub format: OutputFormat,
     pub options: RenderOptions,
-    pub redactor: Option<Redactor>,
+    pub redactor: Redactor,
 }
 
 impl Output {
-    /// A streaming renderer writing to `out`.
-    pub fn renderer<W: Write>(&self, out: W) -> Renderer<W> {
-        Renderer::new(self.format, out, self.options).redacting(self.redactor.clone())
+    pub fn new(format: OutputFormat, options: RenderOptions, redact: bool) -> Output {
+        let redactor = if redact {
+            crate::redact::Redactor::new()
+        } else {
+            crate::redact::Redactor::credentials_only()
+        };
+        Output {
+            format,
+            options,
+            redactor: std::rc::Rc::new(std::cell::RefCell::new(redactor)),
+        }
     }
 
-    /// A warning or error on stderr, redacted like the report.
+    /// Whether `--redact` is on.
+    pub fn redacting(&self) -> bool {
+        self.redactor.borrow().is_full()
+    }
+
+    /// A streaming renderer writing to `out`.
+    pub fn renderer<W: Write>(&self, out: W) -> Renderer<W> {
+        Renderer::new(self.format, out, self.options)
+    }
+
+    /// Diagnoses `evidence` with its values as they may be shown: the names it carries are
+    /// learned first, the catalog's text is filled in with redacted values, and every field
+    /// copied from the input is redacted.
+    pub fn diagnose(
+        &self,
+        engine: &crate::engine::Engine,
+        evidence: &crate::model::Evidence,
+        defaults: &crate::context::Defaults,
+        cache: &mut crate::engine::MatchCache,
+    ) -> Diagnosis {
+        self.diagnose_withholding(engine, evidence, defaults, cache, &[])
+    }
+
+    /// Like [`Output::diagnose`], with the values named in `withheld` left as placeholders.
+    pub fn diagnose_withholding(
+        &self,
+        engine: &crate::engine::Engine,
+        evidence: &crate::model::Evidence,
+        defaults: &crate::context::Defaults,
+        cache: &mut crate::engine::MatchCache,
+        withheld: &[String],
+    ) -> Diagnosis {
+        let mut redactor = self.redactor.borrow_mut();
+        redactor.learn_evidence(evidence);
+        let mut diagnosis =
+            engine.diagnose_shown(evidence, defaults, cache, &mut |name, value| match name {
+                Some(name) if withheld.iter().any(|w| w == name) => None,
+                _ => Some(redactor.redact(value)),
+            });
+        redactor.redact_diagnosis(&mut diagnosis);
+        diagnosis
+    }
+
+    /// `text` (a message, a name) as it may be shown: redacted, after learning the names in
+    /// its ARNs. Not escaped: that is the renderer's part.
+    pub fn shown(&self, text: &str) -> String {
+        let mut redactor = self.redactor.borrow_mut();
+        redactor.learn_text(text);
+        redactor.redact(text)
+    }
+
+    /// Learns a name the user gave (a cluster on the command line): it can appear in messages
+    /// without an ARN around it.
+    pub fn learn_name(&self, kind: crate::redact::Kind, name: &str) {
+        let mut redactor = self.redactor.borrow_mut();
+        // A name, or an ARN that carries one.
+        redactor.learn_text(name);
+        if !name.starts_with("arn:") {
+            redactor.learn_name(kind, name);
+        }
+    }
+
+    /// A warning or error on stderr: redacted, and escaped for the terminal.
     pub fn note(&self, level: &str, message: &str) {
-        eprintln!("{level}: {}", self.redact(message));
+        eprintln!(
+            "{level}: {}",
+            crate::report::make_visible(&self.shown(message), false)
+        );
     }
 
     /// The report's warnings and errors on stderr too, except for JSON (which carries them).
@@ -53,32 +127,77 @@ impl Output {
         errors.iter().for_each(|e| self.note("error", e));
     }
 
-    /// Writes a report about many tasks (`cluster`, `events`).
+    /// Learns what a task's evidence names before it is diagnosed (for reports of many tasks:
+    /// a name learned from one task is then redacted in all of them).
+    pub fn learn_evidence(&self, evidence: &crate::model::Evidence) {
+        self.redactor.borrow_mut().learn_evidence(evidence);
+    }
+
+    /// Writes a report about many tasks (`cluster`, `events`). Every name the report holds is
+    /// learned first; each group's representative task is diagnosed again for the report, with
+    /// placeholders for the values that differ between the group's tasks; then every value
+    /// from the input is redacted.
     pub fn grouped(
         &self,
         out: &mut dyn Write,
+        engine: &crate::engine::Engine,
+        defaults: &crate::context::Defaults,
         report: &grouped::GroupedReport<'_>,
     ) -> io::Result<()> {
-        grouped::render(
-            self.format,
-            out,
-            report,
-            self.options,
-            self.redactor.as_ref(),
-        )
+        use crate::redact::Kind;
+        let mut groups = report.grouping.groups();
+        if let Some(cluster) = &report.scan.cluster {
+            self.learn_name(Kind::Cluster, cluster);
+        }
+        for group in &groups {
+            self.learn_evidence(&group.evidence);
+            let mut redactor = self.redactor.borrow_mut();
+            for (names, kind) in [
+                (&group.services, Kind::Service),
+                (&group.families, Kind::Family),
+                (&group.clusters, Kind::Cluster),
+            ] {
+                for name in names.keys() {
+                    redactor.learn_name(kind, name);
+                }
+            }
+        }
+        for text in report.warnings.iter().chain(report.errors) {
+            self.redactor.borrow_mut().learn_text(text);
+        }
+        let mut cache = crate::engine::MatchCache::default();
+        for group in &mut groups {
+            let varying = group.varying_names();
+            group.representative =
+                self.diagnose_withholding(engine, &group.evidence, defaults, &mut cache, &varying);
+            for set in &mut group.value_sets {
+                set.values.retain(|(name, _)| varying.contains(name));
+            }
+            let mut redactor = self.redactor.borrow_mut();
+            group.visit_strings_mut(&mut |s| *s = redactor.redact(s));
+        }
+        let mut scan = report.scan.clone();
+        scan.visit_strings_mut(&mut |s| *s = self.shown(s));
+        let g = report.grouping;
+        let shown = grouped::Shown {
+            scan,
+            totals: grouped::Totals {
+                tasks: g.tasks,
+                failures: g.failures,
+                benign: g.benign,
+                unrecognised: g.unrecognised,
+            },
+            groups,
+            diagnoses: report.diagnoses,
+            warnings: self.shown_all(report.warnings),
+            errors: self.shown_all(report.errors),
+        };
+        grouped::render(self.format, out, &shown, self.options)
     }
 
-    /// `text` as it may be shown: redacted with `--redact` (learning the names in its ARNs
-    /// first), unchanged otherwise.
-    pub fn redact(&self, text: &str) -> String {
-        match &self.redactor {
-            Some(r) => {
-                let mut r = r.borrow_mut();
-                r.learn_text(text);
-                r.redact(text)
-            }
-            None => text.to_string(),
-        }
+    /// Messages as they may be shown (see [`Output::shown`]).
+    pub fn shown_all(&self, messages: &[String]) -> Vec<String> {
+        messages.iter().map(|m| self.shown(m)).collect()
     }
 }
 
@@ -121,8 +240,6 @@ impl Summary {
 /// A streaming renderer.
 pub struct Renderer<W: Write> {
     format: Format<W>,
-    /// With `--redact`: learns each diagnosis's names before it is written (the writer redacts).
-    redactor: Option<Redactor>,
 }
 
 enum Format<W: Write> {
@@ -131,7 +248,7 @@ enum Format<W: Write> {
     Markdown(markdown::MarkdownRenderer<W>),
 }
 
-/// The run's redactor, shared by the renderer (which teaches it) and the writer (which uses it).
+/// The run's redactor, shared by everything that shows values from the input.
 pub type Redactor = std::rc::Rc<std::cell::RefCell<crate::redact::Redactor>>;
 
 impl<W: Write> Renderer<W> {
@@ -143,32 +260,16 @@ impl<W: Write> Renderer<W> {
                 Format::Markdown(markdown::MarkdownRenderer::new(out, options))
             }
         };
-        Renderer {
-            format,
-            redactor: None,
-        }
+        Renderer { format }
     }
 
-    /// Redacts the output: `out` must be the [`crate::redact::RedactingWriter`] sharing `redactor`.
-    pub fn redacting(mut self, redactor: Option<Redactor>) -> Self {
-        self.redactor = redactor;
-        self
-    }
-
+    /// Writes one diagnosis, made by [`Output::diagnose`].
     pub fn diagnosis(&mut self, diagnosis: &Diagnosis) -> io::Result<()> {
-        if let Some(redactor) = &self.redactor {
-            redactor.borrow_mut().learn_diagnosis(diagnosis);
-        }
         match &mut self.format {
             Format::Text(r) => r.diagnosis(diagnosis),
             Format::Json(r) => r.diagnosis(diagnosis),
             Format::Markdown(r) => r.diagnosis(diagnosis),
-        }?;
-        if self.redactor.is_some() {
-            // Each diagnosis is redacted as a whole, once its names are known.
-            self.flush()?;
         }
-        Ok(())
     }
 
     /// Pushes out what was written so far (watch mode prints as tasks stop).

@@ -188,8 +188,17 @@ impl Diagnosis {
             for (_, value) in &mut finding.captures {
                 f(value, true);
             }
+            let location = &mut finding.location;
+            for sourced in location
+                .account
+                .iter_mut()
+                .chain(location.region.iter_mut())
+            {
+                f(&mut sourced.value, true);
+            }
             for s in [
                 &mut finding.title,
+                &mut finding.category,
                 &mut finding.confidence_reason,
                 &mut finding.cause,
                 &mut finding.fix,
@@ -208,6 +217,12 @@ impl Diagnosis {
             for c in &mut finding.commands {
                 f(&mut c.title, false);
                 f(&mut c.run, false);
+            }
+            // A user pattern's own words are text from a file, too.
+            finding.terraform.iter_mut().for_each(|s| f(s, false));
+            for d in &mut finding.docs {
+                f(&mut d.title, false);
+                f(&mut d.url, false);
             }
             for e in &mut finding.evidence {
                 e.container

@@ -167,7 +167,7 @@ fn a_100_mb_single_line_paste_is_read_in_bounded_memory() {
 fn a_100_mb_paste_of_many_lines_streams() {
     // ~350k copies of seed 3 (100 MB): streamed line by line, identical reasons matched once.
     let dir = tempdir();
-    let path = dir.join("seed.txt");
+    let path = dir.path().join("seed.txt");
     fs::write(&path, format!("{SEED_3}\n")).unwrap();
     let out = run_with_memory_cap(
         "explain - --color never",
@@ -221,19 +221,76 @@ fn a_closed_pipe_exits_quietly() {
     );
 }
 
-pub fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-test-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory, removed when it drops (also when the test fails).
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ecs-diagnose-test-")
+        .tempdir()
+        .unwrap()
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
+#[test]
+fn a_field_of_the_wrong_type_or_given_twice_costs_a_warning_not_the_task() {
+    let doc = r#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"x","stoppedReason":"Essential container in task exited","stopCode":{"odd":true},"containers":[{"name":"app","exitCode":"137","reason":"OutOfMemoryError: Container killed due to memory usage"},"junk"]}]}"#;
+    let out = run(&["explain", "-", "--output", "json"], Some(doc.as_bytes()));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["diagnoses"][0]["findings"][0]["pattern"],
+        "oom-container-killed"
+    );
+    let warnings = report["warnings"].to_string();
+    for said in [
+        "`stoppedReason` is given twice",
+        "`exitCode` is text (\\\"137\\\"); read as the number 137",
+        "`stopCode` is an object, not text",
+    ] {
+        assert!(warnings.contains(said), "{said}: {warnings}");
+    }
+}
+
+#[test]
+fn utf16_input_is_decoded() {
+    for little in [true, false] {
+        let mut bytes = Vec::new();
+        for unit in std::iter::once(0xFEFF).chain(SEED_1.encode_utf16()) {
+            if little {
+                bytes.extend_from_slice(&unit.to_le_bytes());
+            } else {
+                bytes.extend_from_slice(&unit.to_be_bytes());
+            }
+        }
+        let out = run(&["explain", "-", "--output", "json"], Some(&bytes));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            report["diagnoses"][0]["findings"][0]["pattern"],
+            "ecr-public-unreachable-via-vpc-endpoints"
+        );
+        assert!(report["warnings"].to_string().contains("UTF-16"));
+    }
+}
+
+#[test]
+fn usage_errors_are_redacted_and_escaped() {
+    let out = run(
+        &[
+            "--redact",
+            "events",
+            "--since",
+            "arn:aws:ecs:us-east-1:111122223333:cluster/payments-prod",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("invalid value"), "{err}");
+    assert!(
+        !err.contains("111122223333") && !err.contains("payments-prod"),
+        "{err}"
+    );
+    let out = run(&["events", "--bogus\u{1b}[2J"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
 }

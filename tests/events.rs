@@ -92,17 +92,12 @@ fn archive() -> Vec<Value> {
     events
 }
 
-fn dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-events-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory, removed when it drops (also when the test fails).
+fn dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ecs-diagnose-events-")
+        .tempdir()
+        .unwrap()
 }
 
 fn json_lines(events: &[Value]) -> String {
@@ -186,10 +181,10 @@ fn assert_archive_summary(report: &Value) {
 fn json_lines_plain_and_gzipped() {
     let d = dir();
     let text = json_lines(&archive());
-    fs::write(d.join("events.jsonl"), &text).unwrap();
-    fs::write(d.join("events.jsonl.gz"), gzip(text.as_bytes())).unwrap();
+    fs::write(d.path().join("events.jsonl"), &text).unwrap();
+    fs::write(d.path().join("events.jsonl.gz"), gzip(text.as_bytes())).unwrap();
     for file in ["events.jsonl", "events.jsonl.gz"] {
-        let (report, code) = summary(&d.join(file), &[]);
+        let (report, code) = summary(&d.path().join(file), &[]);
         assert_eq!(code, 1, "unrecognised reasons present");
         assert_archive_summary(&report);
         let archive = &report["scan"]["archive"];
@@ -207,7 +202,7 @@ fn json_arrays_aws_logs_output_and_s3_exports() {
     let events = archive();
     // A JSON array, pretty-printed over many lines.
     fs::write(
-        d.join("array.json"),
+        d.path().join("array.json"),
         serde_json::to_string_pretty(&events).unwrap(),
     )
     .unwrap();
@@ -217,7 +212,7 @@ fn json_arrays_aws_logs_output_and_s3_exports() {
         "ingestionTime": 1795427046000u64, "eventId": format!("{i}")})).collect::<Vec<_>>(),
         "searchedLogStreams": []});
     fs::write(
-        d.join("filter-log-events.json"),
+        d.path().join("filter-log-events.json"),
         serde_json::to_string_pretty(&logs).unwrap(),
     )
     .unwrap();
@@ -225,7 +220,7 @@ fn json_arrays_aws_logs_output_and_s3_exports() {
     let get =
         json!({"events": logs["events"], "nextForwardToken": "f/1", "nextBackwardToken": "b/1"});
     fs::write(
-        d.join("get-log-events.json.gz"),
+        d.path().join("get-log-events.json.gz"),
         gzip(get.to_string().as_bytes()),
     )
     .unwrap();
@@ -234,14 +229,14 @@ fn json_arrays_aws_logs_output_and_s3_exports() {
         .iter()
         .map(|e| format!("2026-11-20T10:05:00.000Z {e}\n"))
         .collect();
-    fs::write(d.join("000000.gz"), gzip(export.as_bytes())).unwrap();
+    fs::write(d.path().join("000000.gz"), gzip(export.as_bytes())).unwrap();
     for file in [
         "array.json",
         "filter-log-events.json",
         "get-log-events.json.gz",
         "000000.gz",
     ] {
-        let (report, _) = summary(&d.join(file), &[]);
+        let (report, _) = summary(&d.path().join(file), &[]);
         assert_archive_summary(&report);
     }
 }
@@ -251,14 +246,14 @@ fn directories_and_stdin() {
     let d = dir();
     let events = archive();
     let (first, second) = events.split_at(10);
-    fs::create_dir_all(d.join("2026/11")).unwrap();
-    fs::write(d.join("2026/11/part-1.jsonl"), json_lines(first)).unwrap();
+    fs::create_dir_all(d.path().join("2026/11")).unwrap();
+    fs::write(d.path().join("2026/11/part-1.jsonl"), json_lines(first)).unwrap();
     fs::write(
-        d.join("2026/11/part-2.jsonl.gz"),
+        d.path().join("2026/11/part-2.jsonl.gz"),
         gzip(json_lines(second).as_bytes()),
     )
     .unwrap();
-    let (report, _) = summary(&d, &[]);
+    let (report, _) = summary(d.path(), &[]);
     assert_archive_summary(&report);
     assert_eq!(report["scan"]["archive"]["inputs"], 2);
 
@@ -281,8 +276,8 @@ fn directories_and_stdin() {
 #[test]
 fn filters() {
     let d = dir();
-    fs::write(d.join("e.jsonl"), json_lines(&archive())).unwrap();
-    let path = d.join("e.jsonl");
+    fs::write(d.path().join("e.jsonl"), json_lines(&archive())).unwrap();
+    let path = d.path().join("e.jsonl");
     let (report, _) = summary(&path, &["--service", "api"]);
     assert_eq!(report["summary"]["tasks"], 2);
     let (report, _) = summary(&path, &["--since", "2026-11-21T00:00:00Z"]);
@@ -310,8 +305,8 @@ fn filters() {
 #[test]
 fn timeline_per_hour_or_day_in_every_format() {
     let d = dir();
-    fs::write(d.join("e.jsonl"), json_lines(&archive())).unwrap();
-    let path = d.join("e.jsonl");
+    fs::write(d.path().join("e.jsonl"), json_lines(&archive())).unwrap();
+    let path = d.path().join("e.jsonl");
     let (report, _) = summary(&path, &["--bucket", "hour"]);
     let seed1 = group(&report, "ecr-public-unreachable-via-vpc-endpoints");
     assert_eq!(
@@ -363,14 +358,14 @@ fn bad_lines_are_counted_with_their_places_and_the_rest_is_read() {
     )
     .to_string();
     text.push_str(&cut[..cut.len() / 2]); // a truncated last line
-    fs::write(d.join("e.jsonl"), &text).unwrap();
-    let (report, _) = summary(&d.join("e.jsonl"), &[]);
+    fs::write(d.path().join("e.jsonl"), &text).unwrap();
+    let (report, _) = summary(&d.path().join("e.jsonl"), &[]);
     assert_archive_summary(&report);
     let skipped = &report["scan"]["archive"]["skipped"];
     assert_eq!(skipped["not-json"]["count"], 1);
     assert_eq!(
         skipped["not-json"]["first"][0].as_str().unwrap(),
-        format!("{}:1", d.join("e.jsonl").display())
+        format!("{}:1", d.path().join("e.jsonl").display())
     );
     assert_eq!(skipped["truncated-json"]["count"], 1);
     let warnings = report["warnings"].to_string();
@@ -396,8 +391,8 @@ fn a_truncated_gzip_keeps_what_was_read() {
         ));
     }
     let data = gzip(json_lines(&events).as_bytes());
-    fs::write(d.join("cut.gz"), &data[..data.len() * 3 / 4]).unwrap();
-    let (report, code) = summary(&d.join("cut.gz"), &[]);
+    fs::write(d.path().join("cut.gz"), &data[..data.len() * 3 / 4]).unwrap();
+    let (report, code) = summary(&d.path().join("cut.gz"), &[]);
     assert_eq!(code, 1);
     assert_eq!(
         report["summary"]["tasks"], 8,
@@ -412,8 +407,8 @@ fn a_truncated_gzip_keeps_what_was_read() {
 #[test]
 fn nothing_usable_is_an_error() {
     let d = dir();
-    fs::write(d.join("junk.txt"), "hello\nworld\n").unwrap();
-    let out = events_cmd(&[d.join("junk.txt").to_str().unwrap()]);
+    fs::write(d.path().join("junk.txt"), "hello\nworld\n").unwrap();
+    let out = events_cmd(&[d.path().join("junk.txt").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -428,7 +423,7 @@ fn nothing_usable_is_an_error() {
 #[test]
 fn a_200_mb_single_line_is_counted_in_bounded_memory() {
     let d = dir();
-    let path = d.join("huge.jsonl");
+    let path = d.path().join("huge.jsonl");
     {
         let mut f = std::io::BufWriter::new(fs::File::create(&path).unwrap());
         f.write_all(json_lines(&archive()).as_bytes()).unwrap();
@@ -459,8 +454,8 @@ fn a_200_mb_single_line_is_counted_in_bounded_memory() {
 #[test]
 fn events_output_validates_against_the_json_schema() {
     let d = dir();
-    fs::write(d.join("e.jsonl"), json_lines(&archive())).unwrap();
-    let out = events_cmd(&[d.join("e.jsonl").to_str().unwrap(), "-o", "json"]);
+    fs::write(d.path().join("e.jsonl"), json_lines(&archive())).unwrap();
+    let out = events_cmd(&[d.path().join("e.jsonl").to_str().unwrap(), "-o", "json"]);
     let python = std::env::var_os("ECS_DIAGNOSE_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"));
@@ -481,4 +476,249 @@ fn events_output_validates_against_the_json_schema() {
         "{}",
         String::from_utf8_lossy(&result.stdout)
     );
+}
+
+/// Runs `events` with `args`, killed after `secs` seconds (a hang fails the test, not CI).
+fn events_bounded(args: &[&str], secs: u32) -> Output {
+    Command::new("timeout")
+        .arg(secs.to_string())
+        .arg(env!("CARGO_BIN_EXE_ecs-diagnose"))
+        .arg("events")
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn links_that_loop_are_not_followed_and_each_file_is_read_once() {
+    let d = dir();
+    let archive_dir = d.path().join("archive");
+    fs::create_dir(&archive_dir).unwrap();
+    fs::write(archive_dir.join("e.jsonl"), json_lines(&archive())).unwrap();
+    // A link to the directory itself, one to its parent, and a second name for the file.
+    std::os::unix::fs::symlink(".", archive_dir.join("self")).unwrap();
+    std::os::unix::fs::symlink("..", archive_dir.join("up")).unwrap();
+    std::os::unix::fs::symlink("e.jsonl", archive_dir.join("again.jsonl")).unwrap();
+    let out = events_bounded(&[archive_dir.to_str().unwrap(), "-o", "json"], 60);
+    // 1: the archive holds an unrecognised reason; 124 would be the timeout.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["scan"]["archive"]["inputs"], 1, "{report}");
+    assert_archive_summary(&report);
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("a link back to a directory above it"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn fifos_and_devices_in_a_directory_are_skipped_with_a_word() {
+    let d = dir();
+    fs::write(d.path().join("e.jsonl"), json_lines(&archive())).unwrap();
+    let fifo = d.path().join("pipe");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("zero")).unwrap();
+    let out = events_bounded(&[d.path().to_str().unwrap(), "-o", "json"], 60);
+    // 1: the archive holds an unrecognised reason; 124 would be the timeout.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_archive_summary(&report);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("pipe`: not a regular file"), "{warnings}");
+    assert!(warnings.contains("zero`: not a regular file"), "{warnings}");
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_event() {
+    let d = dir();
+    let lines = d.path().join("bom.jsonl");
+    fs::write(&lines, format!("\u{feff}{}", json_lines(&archive()))).unwrap();
+    let (report, _) = summary(&lines, &[]);
+    assert_archive_summary(&report);
+    assert!(
+        report["scan"]["archive"]["skipped"]["not-json"].is_null(),
+        "{report}"
+    );
+
+    let array = d.path().join("bom.json");
+    fs::write(
+        &array,
+        format!(
+            "\u{feff}{}",
+            serde_json::to_string_pretty(&archive()).unwrap()
+        ),
+    )
+    .unwrap();
+    let (report, _) = summary(&array, &[]);
+    assert_archive_summary(&report);
+}
+
+#[test]
+fn json_without_a_single_task_event_is_an_error() {
+    let d = dir();
+    let path = d.path().join("package.json");
+    fs::write(
+        &path,
+        r#"{"name": "web", "version": "1.0.0", "dependencies": {}}"#,
+    )
+    .unwrap();
+    let out = events_cmd(&[path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no \"ECS Task State Change\" event"), "{err}");
+}
+
+#[test]
+fn filters_that_leave_everything_out_say_so() {
+    let d = dir();
+    let path = d.path().join("e.jsonl");
+    fs::write(&path, json_lines(&archive())).unwrap();
+    let out = events_cmd(&[path.to_str().unwrap(), "--since", "2030-01-01T00:00:00Z"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("the filters (since 2030-01-01"), "{err}");
+    assert!(!err.contains("is this an archive"), "{err}");
+}
+
+#[test]
+fn a_gzip_bomb_line_is_skipped_in_bounded_memory() {
+    // 4 MB of gzip that inflates to one 400 MB line: streamed, the line capped.
+    let d = dir();
+    let path = d.path().join("bomb.jsonl.gz");
+    {
+        let file = std::io::BufWriter::new(fs::File::create(&path).unwrap());
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        gz.write_all(json_lines(&archive()).as_bytes()).unwrap();
+        gz.write_all(br#"{"detail-type":"ECS Task State Change","detail":{"stoppedReason":""#)
+            .unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..400 {
+            gz.write_all(&chunk).unwrap();
+        }
+        gz.write_all(b"\"}}\n").unwrap();
+        gz.finish().unwrap();
+    }
+    let script = format!(
+        "ulimit -v 400000; exec timeout 120 '{}' events '{}' -o json",
+        env!("CARGO_BIN_EXE_ecs-diagnose"),
+        path.display()
+    );
+    let out = Command::new("sh").arg("-c").arg(script).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_archive_summary(&report);
+    assert_eq!(
+        report["scan"]["archive"]["skipped"]["line-too-long"]["count"],
+        1
+    );
+}
+
+/// Seed 2 from an organisation-wide event bus: three workload accounts share one endpoint.
+fn seed_2_from(accounts: &[(&str, usize)]) -> String {
+    let mut events = Vec::new();
+    let mut i = 0;
+    for (account, n) in accounts {
+        for _ in 0..*n {
+            i += 1;
+            let reason = common::SEED_2.replace("123456789012", account);
+            events.push(json!({
+                "detail-type": "ECS Task State Change", "source": "aws.ecs",
+                "account": account, "region": "ap-northeast-1",
+                "detail": {
+                    "taskArn": format!("arn:aws:ecs:ap-northeast-1:{account}:task/prod/{i:032x}"),
+                    "group": "service:web", "lastStatus": "STOPPED", "stoppedReason": reason,
+                    "stoppedAt": format!("2026-11-23T10:{i:02}:00Z"),
+                }
+            }));
+        }
+    }
+    json_lines(&events)
+}
+
+#[test]
+fn a_group_across_accounts_lists_each_accounts_values_instead_of_one_tasks() {
+    let d = dir();
+    let path = d.path().join("org.jsonl");
+    fs::write(
+        &path,
+        seed_2_from(&[
+            ("111111111111", 3),
+            ("222222222222", 2),
+            ("333333333333", 1),
+        ]),
+    )
+    .unwrap();
+    let (report, _) = summary(&path, &[]);
+    let group = group(&report, "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(group["fix_variants"], 3);
+    let sets = group["value_sets"].as_array().unwrap();
+    assert_eq!(sets.len(), 3, "{group}");
+    assert_eq!(
+        sets[0]["values"]["lookup_host"],
+        "111111111111.dkr.ecr.ap-northeast-1.amazonaws.com"
+    );
+    assert_eq!(sets[0]["tasks"], 3);
+    assert_eq!(sets[2]["values"]["registry_account"], "333333333333");
+    let fix = group["finding"]["fix"].as_str().unwrap();
+    assert!(fix.contains("named `<lookup_host>`"), "{fix}");
+    assert!(!fix.contains("111111111111"), "one account's record: {fix}");
+
+    for format in ["text", "markdown"] {
+        let out = events_cmd(&[path.to_str().unwrap(), "-o", format]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for account in ["111111111111", "222222222222", "333333333333"] {
+            assert!(
+                text.contains(&format!("{account}.dkr.ecr.ap-northeast-1.amazonaws.com")),
+                "{format}: {account} missing:\n{text}"
+            );
+        }
+        assert!(
+            text.contains("(3 tasks)") && text.contains("(1 task)"),
+            "{text}"
+        );
+    }
+
+    // One account: one rendering, with its values, and no list.
+    let one = d.path().join("one.jsonl");
+    fs::write(&one, seed_2_from(&[("111111111111", 2)])).unwrap();
+    let (report, _) = summary(&one, &[]);
+    let single = self::group(&report, "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(single["fix_variants"], 1);
+    assert_eq!(single["value_sets"], json!([]));
+    assert!(
+        single["finding"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("111111111111.dkr.ecr.ap-northeast-1.amazonaws.com")
+    );
+}
+
+#[test]
+fn more_value_sets_than_shown_end_with_and_n_more() {
+    let d = dir();
+    let path = d.path().join("org.jsonl");
+    let accounts: Vec<String> = (1..=8).map(|i| format!("{i}{i}{i}{i}00000000")).collect();
+    let pairs: Vec<(&str, usize)> = accounts.iter().map(|a| (a.as_str(), 1)).collect();
+    fs::write(&path, seed_2_from(&pairs)).unwrap();
+    let out = events_cmd(&[path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("and 3 more value sets (3 tasks)"), "{text}");
 }

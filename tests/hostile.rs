@@ -6,7 +6,7 @@ mod common;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -15,14 +15,12 @@ use common::*;
 /// Address-space cap for the runs that must stream: holding their input would exceed it.
 const MEMORY_CAP_KB: u64 = 400_000;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-hostile-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory, removed when it drops (also when the test fails).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("ecs-diagnose-hostile-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Starts the binary under a memory cap with piped stdin, stdout and stderr.
@@ -251,7 +249,7 @@ fn invalid_utf8_inside_archived_events_is_replaced_and_counted() {
         bytes.splice(at..at + 4, tail.iter().copied());
         lines.extend(bytes);
     }
-    let path = dir.join("events.jsonl");
+    let path = dir.path().join("events.jsonl");
     fs::write(&path, &lines).unwrap();
     let out = run(
         &["events", path.to_str().unwrap(), "--output", "json"],
@@ -281,9 +279,12 @@ fn write_pattern(dir: &Path, id: &str, regex: &str, example: &str) {
 #[test]
 fn a_huge_user_regex_is_refused_with_its_file_line_and_id() {
     let dir = scratch("huge-regex");
-    write_pattern(&dir, "huge-repetition", "(?:a{1000}){1000}x", "x");
-    write_pattern(&dir, "huge-source", &"(?:ab|cd)".repeat(3000), "ab");
-    let out = run(&["--catalog", dir.to_str().unwrap(), "explain", "x"], None);
+    write_pattern(dir.path(), "huge-repetition", "(?:a{1000}){1000}x", "x");
+    write_pattern(dir.path(), "huge-source", &"(?:ab|cd)".repeat(3000), "ab");
+    let out = run(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -314,13 +315,13 @@ fn wait_bounded(child: Child, limit: Duration) -> std::process::Output {
 #[test]
 fn a_pathological_user_regex_cannot_backtrack_forever() {
     let dir = scratch("redos");
-    write_pattern(&dir, "nested-repetition", "^(a+)+$", "aaa");
-    write_pattern(&dir, "alternation-blowup", "^(a|aa)+$", "aaaa");
+    write_pattern(dir.path(), "nested-repetition", "^(a+)+$", "aaa");
+    write_pattern(dir.path(), "alternation-blowup", "^(a|aa)+$", "aaaa");
     let input = format!("{}b", "a".repeat(50_000));
     let child = bin()
         .args([
             "--catalog",
-            dir.to_str().unwrap(),
+            dir.path().to_str().unwrap(),
             "explain",
             &input,
             "--color",
@@ -346,14 +347,14 @@ fn a_catalog_of_thousands_of_files_loads_and_tests() {
     for i in 0..FILES {
         let next = (i + 1) % FILES;
         fs::write(
-            dir.join(format!("team-error-{i:04}.yaml")),
+            dir.path().join(format!("team-error-{i:04}.yaml")),
             format!(
                 "id: team-error-{i:04}\ntitle: Team error {i}\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError{i:04}: (?P<detail>.+)'\ncause: \"The service failed: {{detail}}.\"\nfix: Restart it.\nexamples:\n  - text: \"TeamError{i:04}: disk quota exceeded\"\n    captures:\n      detail: disk quota exceeded\nnear_misses:\n  - text: \"TeamError{next:04}: disk quota exceeded\"\n"
             ),
         )
         .unwrap();
     }
-    let out = run(&["catalog", "test", dir.to_str().unwrap()], None);
+    let out = run(&["catalog", "test", dir.path().to_str().unwrap()], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -370,7 +371,7 @@ fn a_catalog_of_thousands_of_files_loads_and_tests() {
     let (report, code) = explain_json(
         &[
             "--catalog",
-            dir.to_str().unwrap(),
+            dir.path().to_str().unwrap(),
             "TeamError2999: disk full",
         ],
         None,
@@ -390,12 +391,15 @@ fn thousands_of_broken_files_give_a_bounded_error() {
     let dir = scratch("broken-thousands");
     for i in 0..3000 {
         fs::write(
-            dir.join(format!("b-{i:04}.yaml")),
+            dir.path().join(format!("b-{i:04}.yaml")),
             format!("id: b-{i:04}\ntitle: x\nbogus: 1\n"),
         )
         .unwrap();
     }
-    let out = run(&["--catalog", dir.to_str().unwrap(), "explain", "x"], None);
+    let out = run(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -434,6 +438,222 @@ fn deeply_nested_events_are_skipped_not_a_crash() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
         err.contains("skipped 1 (not JSON)") && err.contains("recursion limit"),
+        "{err}"
+    );
+}
+
+/// Runs the binary under the memory cap, killed after `secs` seconds.
+fn run_capped(args: &[&str], secs: u32) -> std::process::Output {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {MEMORY_CAP_KB}; exec timeout {secs} '{}' {}",
+            env!("CARGO_BIN_EXE_ecs-diagnose"),
+            quoted.join(" ")
+        ))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn yaml_aliases_that_expand_to_gigabytes_are_refused_naming_the_file() {
+    // 940 KB that repeats one 400 KB string 180,000 times through aliases (about 72 GB).
+    let dir = scratch("laughs");
+    let mut text = String::from(
+        "id: laughs\ntitle: t\ncategory: test\nseverity: error\nmatch:\n  - regex: zzz\n",
+    );
+    text.push_str(&format!(
+        "cause: &s {}\nfix: f\nnotes: [",
+        "x".repeat(400_000)
+    ));
+    text.push_str(&vec!["*s"; 180_000].join(","));
+    text.push_str("]\n");
+    fs::write(dir.path().join("laughs.yaml"), text).unwrap();
+    let out = run_capped(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("laughs.yaml") && err.contains("aliases"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deeply_nested_flow_sequences_are_refused_quickly() {
+    // 400 KB of `[`: quadratic in the YAML parser (over a minute in 0.1.0).
+    let dir = scratch("nested-flow");
+    let depth = 200_000;
+    fs::write(
+        dir.path().join("deep.yaml"),
+        format!(
+            "id: deep\nnotes: {}{}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let out = run_capped(
+        &["--catalog", dir.path().to_str().unwrap(), "explain", "x"],
+        60,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("deep.yaml") && err.contains("nested"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Escape sequences of the kinds the adversarial pass used: colour, OSC title and hyperlink,
+/// clear screen, bell, a bidirectional override.
+const ESCAPES: &[&str] = &["\u{1b}[", "\u{1b}]", "\u{7}", "\u{202e}"];
+
+fn assert_no_escapes(what: &str, text: &str) {
+    for e in ESCAPES {
+        assert!(
+            !text.contains(e),
+            "{what}: {e:?} reached the terminal: {text:?}"
+        );
+    }
+}
+
+#[test]
+fn escape_sequences_never_reach_the_terminal() {
+    let dir = scratch("escapes");
+    let esc = "X\u{1b}[31mRED\u{1b}]8;;http://evil.example/\u{7}link\u{1b}]8;;\u{7}\u{202e}";
+    // Grouped output: a stopCode with no reason; a file name with escapes.
+    let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
+        "lastStatus": "STOPPED", "taskArn": "arn:aws:ecs:eu-west-1:111122223333:task/prod/abc",
+        "stopCode": esc, "stoppedAt": "2026-11-23T10:02:11Z"}});
+    let archive = dir
+        .path()
+        .join("ev\u{1b}[31m\u{1b}]0;PWNED\u{7}\u{202e}.jsonl");
+    fs::write(&archive, format!("{event}\nnot json\n")).unwrap();
+    for format in ["text", "markdown"] {
+        let out = run(
+            &[
+                "--color",
+                "never",
+                "-o",
+                format,
+                "events",
+                archive.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_no_escapes("events stdout", &String::from_utf8_lossy(&out.stdout));
+        assert_no_escapes("events stderr", &String::from_utf8_lossy(&out.stderr));
+    }
+    // describe-tasks failures[] as warnings.
+    let failures = format!(
+        r#"{{"tasks":[{{"stoppedReason":"CannotPullContainerError: x"}}],"failures":[{{"arn":"arn:aws:ecs:us-east-1:111122223333:task/prod/abc{e}","reason":"MISSING\u001b]0;PWNED\u0007\u001b[2J"}}]}}"#,
+        e = "\\u001b[31m"
+    );
+    for format in ["text", "markdown"] {
+        let out = run(
+            &["--color", "never", "-o", format, "explain", "-"],
+            Some(failures.as_bytes()),
+        );
+        assert_no_escapes("failures stdout", &String::from_utf8_lossy(&out.stdout));
+        assert_no_escapes("failures stderr", &String::from_utf8_lossy(&out.stderr));
+    }
+    // A user pattern's title and category, and a catalog load error.
+    let catalog = scratch("escapes-catalog");
+    fs::write(
+        catalog.path().join("esc-title.yaml"),
+        "id: esc-title\ntitle: \"Title \\e[2J\\e]0;PWNED\\a\"\ncategory: \"cat\\e[31m\"\nseverity: error\nmatch:\n  - regex: 'WidgetError'\ncause: It failed.\nfix: Fix it.\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown"] {
+        let out = run(
+            &[
+                "--color",
+                "never",
+                "-o",
+                format,
+                "--catalog",
+                catalog.path().to_str().unwrap(),
+                "explain",
+                "WidgetError: x",
+            ],
+            None,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Title"), "{text}");
+        assert_no_escapes("user pattern", &text);
+    }
+    fs::write(
+        catalog.path().join("broken.yaml"),
+        "id: broken\ntitle: \"\\e[2J\\e]0;PWNED\\a\"\nmatch: [\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "--catalog",
+            catalog.path().to_str().unwrap(),
+            "explain",
+            "x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_escapes("catalog error", &String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_300_mb_reason_in_json_is_cut_and_said_in_bounded_memory() {
+    let child = spawn_capped(&["explain", "-", "--color", "never"]);
+    let Seen {
+        head, lines, err, ..
+    } = drive(child, |out| {
+        let _ = out.write_all(
+            br#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"WidgetError: "#,
+        );
+        one_line(out, 300 << 20);
+        let _ = out.write_all(br#""}]}"#);
+    });
+    assert!(
+        err.contains("were cut to their first 65536 bytes")
+            && err.contains(&format!("{} bytes", (300 << 20) + 13)),
+        "{err}"
+    );
+    assert!(head.contains("UNRECOGNISED"), "{head}\n{err}");
+    // The reason is shown cut, not in full.
+    assert!(lines < 100, "{lines} lines");
+}
+
+#[test]
+fn a_task_with_a_million_containers_keeps_the_first_hundred() {
+    let child = spawn_capped(&["explain", "-", "--color", "never"]);
+    let Seen { err, code, .. } = drive(child, |out| {
+        let _ = out.write_all(
+            br#"{"tasks":[{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/demo/1","stoppedReason":"Essential container in task exited","containers":["#,
+        );
+        for i in 0..1_000_000 {
+            let sep = if i == 0 { "" } else { "," };
+            let c = format!(
+                r#"{sep}{{"name":"c{i}","exitCode":137,"reason":"OutOfMemoryError: Container killed due to memory usage"}}"#
+            );
+            if out.write_all(c.as_bytes()).is_err() {
+                return;
+            }
+        }
+        let _ = out.write_all(b"]}]}");
+    });
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("lists 1000000 containers; only the first 100 were read"),
         "{err}"
     );
 }

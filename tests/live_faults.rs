@@ -10,7 +10,11 @@ use common::fake_ecs::{FakeEcs, Reply, describe_oom, list_page, task_arns};
 use serde_json::{Value, json};
 
 fn run(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"))
+    // Killed after a minute: a binary that loops (on a repeated page token, say) fails the
+    // test instead of hanging it.
+    Command::new("timeout")
+        .arg("60")
+        .arg(env!("CARGO_BIN_EXE_ecs-diagnose"))
         .args(args)
         .args(["--endpoint-url", endpoint, "--region", "us-east-1"])
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -224,13 +228,16 @@ fn a_refused_connection_is_a_clear_error() {
 
 /// A process environment with no credentials anywhere and no region.
 fn bare(endpoint: &str, args: &[&str], region: bool) -> Output {
-    let home = std::env::temp_dir().join(format!("ecs-diagnose-bare-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let scratch = tempfile::Builder::new()
+        .prefix("ecs-diagnose-bare-")
+        .tempdir()
+        .unwrap();
+    let home = scratch.path();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"));
     cmd.args(args)
         .args(["--endpoint-url", endpoint])
         .env_clear()
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("AWS_EC2_METADATA_DISABLED", "true");
     cmd.env("AWS_CONFIG_FILE", home.join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"));
@@ -382,5 +389,188 @@ fn redacted_errors_hide_the_cluster_name() {
     assert!(
         !err.contains("payments-prod") && err.contains("<cluster-1>"),
         "{err}"
+    );
+}
+
+#[test]
+fn an_endless_response_body_is_cut_in_bounded_memory() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Endless);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1000000; exec timeout 60 '{}' cluster demo --endpoint-url {} --region us-east-1",
+            env!("CARGO_BIN_EXE_ecs-diagnose"),
+            fake.endpoint()
+        ))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("answer to ListTasks could not be read: the answer is larger than 64 MiB"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_repeated_page_token_stops_the_listing() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Ok(json!({"taskArns": [], "nextToken": "same"})));
+    let start = Instant::now();
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "20s"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("sent the same page token twice"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(fake.count("ListTasks"), 2);
+}
+
+#[test]
+fn the_timeout_bounds_the_whole_scan() {
+    // Each page answers in time, but the pages never end.
+    let fake = FakeEcs::start(|_, _, n| {
+        Reply::Slow(
+            Duration::from_millis(300),
+            json!({"taskArns": [], "nextToken": format!("page-{n}")}),
+        )
+    });
+    let start = Instant::now();
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "2s"]);
+    let err = stderr(&out);
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("did not finish within the time limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn describing_past_the_timeout_keeps_what_was_fetched() {
+    let arns = task_arns(200);
+    let fake = FakeEcs::start(move |op, body, n| match op {
+        "ListTasks" => Reply::Ok(list_page(&arns, body)),
+        _ if n == 0 => Reply::Ok(describe_oom(body)),
+        _ => Reply::Hang,
+    });
+    let out = run(
+        &fake.endpoint(),
+        &[
+            "cluster",
+            "demo",
+            "--timeout",
+            "3s",
+            "--concurrency",
+            "1",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["tasks"], 100);
+    assert_eq!(report["summary"]["partial"], true);
+    assert!(
+        report["errors"]
+            .to_string()
+            .contains("100 task(s) were not diagnosed"),
+        "{}",
+        report["errors"]
+    );
+}
+
+#[test]
+fn an_answer_that_is_not_json_is_a_sentence_not_a_dump() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Raw("<html><body>proxy login</body></html>"));
+    let out = run(&fake.endpoint(), &["cluster", "demo", "--timeout", "5s"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("answer to ListTasks could not be read"),
+        "{err}"
+    );
+    for internal in ["Response {", "headers", "<html>", "SdkBody"] {
+        assert!(!err.contains(internal), "`{internal}` in {err}");
+    }
+}
+
+#[test]
+fn a_task_ecs_knows_nothing_about_is_an_error_that_says_so() {
+    let fake = FakeEcs::start(|_, _, _| Reply::Ok(json!({"tasks": [], "failures": []})));
+    let out = run(&fake.endpoint(), &["task", "--cluster", "demo", "0123abcd"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ECS returned no task and no failure for 0123abcd"),
+        "{err}"
+    );
+}
+
+#[test]
+fn zero_durations_are_refused() {
+    for args in [
+        ["cluster", "demo", "--timeout", "0s"],
+        ["cluster", "demo", "--watch", "0"],
+    ] {
+        let out = run("http://127.0.0.1:9", &args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains("is zero"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_cluster_group_across_registry_accounts_lists_each_accounts_record() {
+    let arns = task_arns(3);
+    let fake = FakeEcs::start(move |op, body, _| match op {
+        "ListTasks" => Reply::Ok(list_page(&arns, body)),
+        _ => {
+            let tasks: Vec<Value> = body["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, arn)| {
+                    let registry = if i < 2 {
+                        "111111111111"
+                    } else {
+                        "222222222222"
+                    };
+                    json!({
+                        "taskArn": arn, "group": "service:web", "lastStatus": "STOPPED",
+                        "stopCode": "TaskFailedToStart",
+                        "stoppedReason": common::SEED_2.replace("123456789012", registry),
+                    })
+                })
+                .collect();
+            Reply::Ok(json!({"tasks": tasks, "failures": []}))
+        }
+    });
+    let out = run(&fake.endpoint(), &["cluster", "demo", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json_of(&out);
+    let group = &report["groups"][0];
+    assert_eq!(group["pattern"], "ecr-dkr-name-shadowed-by-private-zone");
+    assert_eq!(group["fix_variants"], 2);
+    assert_eq!(
+        group["value_sets"][0]["values"]["registry_account"],
+        "111111111111"
+    );
+    assert_eq!(group["value_sets"][0]["tasks"], 2);
+    assert_eq!(
+        group["value_sets"][1]["values"]["registry_account"],
+        "222222222222"
+    );
+    assert!(
+        group["finding"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("`<lookup_host>`")
     );
 }

@@ -142,11 +142,29 @@ fn ip() -> impl Strategy<Value = String> {
         .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c}.{d}"))
 }
 
-/// Separators a name can sit between in real output: prose, JSON, markdown and escapes.
+/// Separators a name can sit between in a value from the input: prose, quotes, paths, and the
+/// control characters that are escaped only after redaction (an ESC, a tab, a line break, a
+/// bidirectional override).
 fn separator() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        " ", ", ", ": ", "\"", "`", "'", "(", ")", "/", "\\n", "\\t", "\\x1b", "\\u001b", "\n",
-        "=", " on ", "** ",
+        " ",
+        ", ",
+        ": ",
+        "\"",
+        "`",
+        "'",
+        "(",
+        ")",
+        "/",
+        "\n",
+        "\t",
+        "\u{1b}",
+        "\u{1b}[31m",
+        "\u{202e}",
+        "=",
+        " on ",
+        "** ",
+        ". ",
     ])
     .prop_map(str::to_string)
 }

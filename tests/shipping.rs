@@ -34,7 +34,7 @@ fn completions_cover_every_command_and_shell() {
 #[test]
 fn bash_completions_are_valid_bash() {
     let dir = scratch_dir();
-    let path = dir.join("ecs-diagnose.bash");
+    let path = dir.path().join("ecs-diagnose.bash");
     std::fs::write(&path, stdout_of(&["completions", "bash"])).unwrap();
     let status = Command::new("bash").arg("-n").arg(&path).status().unwrap();
     assert!(status.success());
@@ -57,7 +57,8 @@ fn man_page_documents_the_commands() {
         assert!(page.contains(word), "the man page lacks `{word}`");
     }
 
-    let dir = scratch_dir().join("man1");
+    let scratch = scratch_dir();
+    let dir = scratch.path().join("man1");
     let out = run(&["man", "--dir", dir.to_str().unwrap()], None);
     assert_eq!(out.status.code(), Some(0));
     for page in [
@@ -88,12 +89,10 @@ fn version_states_the_number_of_built_in_patterns() {
     );
 }
 
-fn scratch_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ecs-diagnose-shipping-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch directory, removed when it drops (also when the test fails).
+fn scratch_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ecs-diagnose-shipping-")
+        .tempdir()
+        .unwrap()
 }

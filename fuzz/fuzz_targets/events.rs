@@ -1,4 +1,7 @@
-//! Any bytes as an event archive (plain or gzip): read, classified, grouped and rendered.
+//! Any bytes as an event archive (plain or gzip): read, classified, grouped and rendered in
+//! every format, with and without `--redact`. JSON must parse, text must carry no control
+//! character from the input, and redacted groups name services, families and clusters only by
+//! their tokens.
 #![no_main]
 
 use std::io::Write;
@@ -8,8 +11,8 @@ use ecs_diagnose::archive::{self, Filters, read::Input};
 use ecs_diagnose::catalog::Catalog;
 use ecs_diagnose::context::Defaults;
 use ecs_diagnose::engine::Engine;
-use ecs_diagnose::render::grouped::{self, GroupedReport, ScanInfo};
-use ecs_diagnose::render::{OutputFormat, RenderOptions};
+use ecs_diagnose::render::grouped::{GroupedReport, ScanInfo};
+use ecs_diagnose::render::{Output, OutputFormat, RenderOptions};
 use libfuzzer_sys::fuzz_target;
 
 fn engine() -> &'static Engine {
@@ -46,15 +49,54 @@ fuzz_target!(|data: &[u8]| {
         warnings: &warnings,
         errors: &scan.errors,
     };
-    for format in [
-        OutputFormat::Text,
-        OutputFormat::Json,
-        OutputFormat::Markdown,
-    ] {
-        let mut out = Vec::new();
-        grouped::render(format, &mut out, &report, RenderOptions::default(), None).unwrap();
-        if format == OutputFormat::Json {
-            serde_json::from_slice::<serde_json::Value>(&out).expect("JSON output parses");
+    for redact in [false, true] {
+        for format in [
+            OutputFormat::Text,
+            OutputFormat::Json,
+            OutputFormat::Markdown,
+        ] {
+            let output = Output::new(format, RenderOptions::default(), redact);
+            let mut out = Vec::new();
+            output
+                .grouped(&mut out, engine(), &Defaults::default(), &report)
+                .unwrap();
+            let text = String::from_utf8(out).expect("output is UTF-8");
+            match format {
+                OutputFormat::Json => {
+                    let value: serde_json::Value =
+                        serde_json::from_str(&text).expect("JSON output parses");
+                    if redact {
+                        check_names(&value);
+                    }
+                }
+                OutputFormat::Text => assert!(
+                    !text
+                        .chars()
+                        .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                    "a control character reached the text output: {text:?}"
+                ),
+                OutputFormat::Markdown => {}
+            }
         }
     }
+    let _ = std::fs::remove_file(
+        std::env::temp_dir().join(format!("ecs-diagnose-fuzz-events-{}", std::process::id())),
+    );
 });
+
+/// Every service, family and cluster a redacted group names is a token (or a name the
+/// redactor does not take: under three characters).
+fn check_names(report: &serde_json::Value) {
+    for group in report["groups"].as_array().into_iter().flatten() {
+        for key in ["services", "families", "clusters"] {
+            for name in group[key].as_object().into_iter().flatten().map(|(k, _)| k) {
+                let trimmed =
+                    name.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'));
+                assert!(
+                    name.starts_with('<') || trimmed.chars().count() < 3 || trimmed.contains('<'),
+                    "{key}: `{name}` survived redaction"
+                );
+            }
+        }
+    }
+}

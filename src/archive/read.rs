@@ -52,20 +52,27 @@ impl fmt::Display for Input {
     }
 }
 
-/// Expands directories (recursively, sorted) into their files.
-pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
-    let mut out = Vec::new();
+/// The inputs `paths` name, with what was left out of directories and why.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    pub inputs: Vec<Input>,
+    /// Entries of directories that are not read: links that loop, FIFOs, devices, sockets.
+    pub notes: Vec<String>,
+}
+
+/// Expands directories (recursively, sorted) into their regular files, each real file once.
+/// Links are followed, but never round a loop; a FIFO or a device in a directory is left out
+/// (reading one would wait forever or never end), as are hidden entries.
+pub fn inputs(paths: &[PathBuf]) -> Result<Inputs, String> {
+    let mut out = Inputs::default();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            out.push(Input::Stdin);
+            out.inputs.push(Input::Stdin);
         } else if path.is_dir() {
-            let mut files = Vec::new();
-            walk(path, &mut files)
-                .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?;
-            files.sort();
-            out.extend(files.into_iter().map(Input::File));
+            walk(path, &mut seen, &mut out)?;
         } else if path.exists() {
-            out.push(Input::File(path.clone()));
+            out.inputs.push(Input::File(path.clone()));
         } else {
             return Err(format!("`{}` does not exist", path.display()));
         }
@@ -73,19 +80,55 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     Ok(out)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
+fn walk(
+    dir: &Path,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Inputs,
+) -> Result<(), String> {
+    let hidden = |entry: &walkdir::DirEntry| {
+        entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.')
+    };
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !hidden(e));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if e.loop_ancestor().is_some() => {
+                let path = e
+                    .path()
+                    .map_or_else(String::new, |p| p.display().to_string());
+                out.notes.push(format!(
+                    "skipped `{path}`: a link back to a directory above it"
+                ));
+                continue;
+            }
+            Err(e) if e.depth() == 0 => {
+                return Err(format!("cannot read directory `{}`: {e}", dir.display()));
+            }
+            Err(e) => {
+                out.notes.push(format!("skipped an entry: {e}"));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else {
-            files.push(path);
+        let path = entry.path();
+        if !kind.is_file() {
+            out.notes.push(format!(
+                "skipped `{}`: not a regular file (a FIFO, device or socket)",
+                path.display()
+            ));
+            continue;
+        }
+        // Two links to one file are one input.
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if seen.insert(real) {
+            out.inputs.push(Input::File(path.to_path_buf()));
         }
     }
     Ok(())
@@ -167,6 +210,10 @@ fn read_stream(
     skips: &mut Skips,
     emit: &mut dyn FnMut(Record) -> bool,
 ) -> io::Result<()> {
+    // A UTF-8 byte order mark (some Windows tools write one) is not part of the first event.
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
     match detect(&mut reader)? {
         Form::Empty => Ok(()),
         Form::Lines => read_lines(reader, index, counters, skips, emit),

@@ -215,7 +215,7 @@ pub struct AwsArgs {
     pub endpoint_url: Option<String>,
 
     /// Give up on an API call after this long, retries included.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::time::parse_duration, help_heading = "AWS")]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_positive_duration, help_heading = "AWS")]
     pub timeout: std::time::Duration,
 }
 
@@ -251,7 +251,7 @@ pub struct ClusterArgs {
     pub limit: Option<usize>,
 
     /// Keep polling and print each newly stopped task once, until Ctrl-C.
-    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "30s", value_parser = crate::time::parse_duration)]
+    #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "30s", value_parser = parse_positive_duration)]
     pub watch: Option<std::time::Duration>,
 
     /// DescribeTasks calls in flight at once.
@@ -376,6 +376,19 @@ fn parse_account(value: &str) -> Result<String, String> {
     } else {
         Err("an AWS account id is 12 digits".to_string())
     }
+}
+
+/// A duration that is not zero: `--timeout 0s` would fail every call, `--watch 0` would poll
+/// without pause.
+#[cfg(feature = "aws")]
+fn parse_positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    let duration = crate::time::parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!(
+            "`{text}` is zero; give a duration such as 30s or 2m"
+        ));
+    }
+    Ok(duration)
 }
 
 fn parse_region(value: &str) -> Result<String, String> {

@@ -27,13 +27,17 @@ pub fn list(
     match format {
         OutputFormat::Text => {
             let width = patterns.iter().map(|p| p.id.len()).max().unwrap_or(0);
+            // A user pattern's words and file name are text from outside: never terminal codes.
+            let visible = |s: &str| crate::report::make_visible(s, true);
             for p in &patterns {
                 let origin = if p.overrides_builtin {
-                    format!("  (user: {}, overrides built-in)", p.origin.file)
+                    format!("  (user: {}, overrides built-in)", visible(&p.origin.file))
                         .yellow()
                         .to_string()
                 } else if !p.origin.builtin {
-                    format!("  (user: {})", p.origin.file).yellow().to_string()
+                    format!("  (user: {})", visible(&p.origin.file))
+                        .yellow()
+                        .to_string()
                 } else {
                     String::new()
                 };
@@ -42,8 +46,8 @@ pub fn list(
                     "{:width$}  {:8} {:14} {}{origin}",
                     p.id.cyan(),
                     p.severity.as_str(),
-                    p.category,
-                    p.title
+                    visible(&p.category),
+                    visible(&p.title)
                 )?;
             }
             writeln!(out, "{} patterns", patterns.len())?;
@@ -170,8 +174,9 @@ pub fn show(catalog: &Catalog, id: &str, mut out: impl Write) -> Result<(), CliE
         )));
     };
     let write = |out: &mut dyn Write| -> io::Result<()> {
-        writeln!(out, "# {}", pattern.origin.file)?;
-        out.write_all(pattern.source.as_bytes())?;
+        let visible = |s: &str| crate::report::make_visible(s, false);
+        writeln!(out, "# {}", visible(&pattern.origin.file))?;
+        out.write_all(visible(&pattern.source).as_bytes())?;
         if !pattern.source.ends_with('\n') {
             writeln!(out)?;
         }

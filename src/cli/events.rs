@@ -20,7 +20,10 @@ pub fn run(
     output: &Output,
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
-    let inputs = read::inputs(&args.paths).map_err(CliError::Usage)?;
+    let read::Inputs {
+        inputs,
+        notes: walk_notes,
+    } = read::inputs(&args.paths).map_err(CliError::Usage)?;
     let filters = Filters {
         since: args.since,
         until: args.until,
@@ -43,27 +46,29 @@ pub fn run(
             );
         }
     };
-    let scan = archive::scan(
-        engine,
-        &inputs,
-        &filters,
-        &Defaults::default(),
-        workers,
-        &progress,
-    );
+    let defaults = Defaults::default();
+    let scan = archive::scan(engine, &inputs, &filters, &defaults, workers, &progress);
     if terminal {
         eprint!("\r\x1b[2K");
     }
 
-    let mut warnings = scan.skips.warnings();
+    let mut warnings = walk_notes;
+    warnings.extend(scan.skips.warnings());
     let errors = scan.errors.clone();
-    let usable = scan.stats.records.saturating_sub(scan.skips.bad_input());
-    if scan.stats.stopped_tasks == 0
-        && usable == 0
-        && (scan.skips.bad_input() > 0 || !errors.is_empty() || scan.stats.records == 0)
-    {
+    use archive::skips::Skip;
+    // Events of tasks, counted or not: anything else (a `package.json`, events of other kinds)
+    // is not an archive this command can read.
+    let task_changes = scan.stats.stopped_tasks
+        + scan.stats.replaced
+        + [Skip::NotFinalStop, Skip::Duplicate, Skip::Filtered]
+            .iter()
+            .map(|&s| scan.skips.count(s))
+            .sum::<u64>();
+    if task_changes == 0 {
         // Nothing usable: say why, and fail.
-        let mut message = String::from("no events could be read");
+        let mut message = String::from(
+            "no events could be read: the input holds no \"ECS Task State Change\" event",
+        );
         for line in errors.iter().chain(&warnings) {
             message.push_str("\n  ");
             message.push_str(line);
@@ -76,8 +81,8 @@ pub fn run(
         .iter()
         .flat_map(|g| {
             [
-                g.first_stopped.map(|(t, _)| *t),
-                g.last_stopped.map(|(t, _)| *t),
+                g.first_stopped.as_ref().map(|(t, _)| *t),
+                g.last_stopped.as_ref().map(|(t, _)| *t),
             ]
         })
         .flatten()
@@ -92,11 +97,17 @@ pub fn run(
             _ => HOUR,
         },
     };
-    let skipped_other = scan.skips.count(archive::skips::Skip::NotFinalStop);
-    if scan.stats.stopped_tasks == 0 {
+    let skipped_other = scan.skips.count(Skip::NotFinalStop);
+    let filtered = scan.skips.count(Skip::Filtered);
+    if scan.stats.stopped_tasks == 0 && filtered > 0 {
         warnings.push(format!(
-            "no final STOPPED events among {} events ({skipped_other} earlier state changes); is this an archive of \"ECS Task State Change\" events?",
-            scan.stats.records
+            "the filters ({}) left out all {filtered} stopped task(s) in the archive",
+            describe_filters(args).unwrap_or_default()
+        ));
+    } else if scan.stats.stopped_tasks == 0 {
+        warnings.push(format!(
+            "no final STOPPED events among {} task state changes: the archive holds only earlier state changes of its tasks",
+            skipped_other
         ));
     }
     let subject = match inputs.as_slice() {
@@ -133,7 +144,7 @@ pub fn run(
         errors: &errors,
     };
     output
-        .grouped(out, &report)
+        .grouped(out, engine, &defaults, &report)
         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: scan.grouping.unrecognised > 0,

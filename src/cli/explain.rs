@@ -32,14 +32,14 @@ pub fn run(
     let mut cache = MatchCache::default();
     let mut warnings = Warnings::default();
     let mut sink = |evidence: Evidence| -> io::Result<()> {
-        let diagnosis = engine.diagnose(&evidence, &defaults, &mut cache);
+        let diagnosis = output.diagnose(engine, &evidence, &defaults, &mut cache);
         summary.add(&diagnosis);
         renderer.diagnosis(&diagnosis)
     };
     let result = input::read(reader, args.input_format, &mut sink, &mut warnings);
     let warnings = warnings.into_vec();
     output.notes(&warnings, &[]);
-    summary.warnings = warnings;
+    summary.warnings = output.shown_all(&warnings);
     match result {
         Ok(0) => Err(CliError::Usage(
             "the input holds no stopped task or error message (see the warnings above)".to_string(),
@@ -56,10 +56,10 @@ pub fn run(
         Err(e) => {
             if summary.diagnoses > 0 {
                 // Keep what was read: finish the report, then say where reading stopped.
-                summary.errors.push(format!(
+                summary.errors.push(output.shown(&format!(
                     "{e} (the {} item(s) before it are diagnosed above)",
                     summary.diagnoses
-                ));
+                )));
                 renderer
                     .finish(&summary)
                     .map_err(|e| CliError::Io("cannot write the output".into(), e))?;

@@ -9,7 +9,9 @@ use super::args::{AwsArgs, ClusterArgs, TaskArgs};
 use super::error::CliError;
 use crate::context::Defaults;
 use crate::engine::{Engine, MatchCache};
-use crate::fetch::{AwsOptions, Described, Ecs, FetchError, Progress, TaskFilter, task_references};
+use crate::fetch::{
+    AwsOptions, Deadline, Described, Ecs, FetchError, Progress, TaskFilter, task_references,
+};
 use crate::group::Grouping;
 use crate::model::Evidence;
 use crate::render::grouped::{GroupedReport, ScanInfo};
@@ -132,8 +134,10 @@ async fn scan(
     out: &mut dyn Write,
 ) -> Result<Outcome, CliError> {
     let progress = StderrProgress::new();
+    // --timeout bounds the whole scan: listing and describing together.
+    let deadline = Deadline::after(args.aws.timeout);
     let arns = ecs
-        .list_stopped(&args.cluster, filter, args.limit, &progress)
+        .list_stopped(&args.cluster, filter, args.limit, deadline, &progress)
         .await
         .map_err(|e| {
             progress.clear();
@@ -144,6 +148,7 @@ async fn scan(
             &args.cluster,
             &arns,
             usize::from(args.concurrency),
+            deadline,
             &progress,
         )
         .await;
@@ -174,8 +179,13 @@ async fn scan(
     let mut grouping = Grouping::default();
     let mut diagnoses = Vec::with_capacity(tasks.len());
     let mut account = None;
+    // Every task's names first: one task's service can be named in another's reason.
+    for evidence in &tasks {
+        output.learn_evidence(evidence);
+    }
     for evidence in tasks {
-        let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+        let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
+        let values = engine.classify(evidence, &mut cache).values;
         if account.is_none() {
             account = evidence
                 .meta
@@ -184,7 +194,7 @@ async fn scan(
                 .and_then(crate::arn::Arn::parse)
                 .and_then(|a| a.account_id().map(str::to_string));
         }
-        grouping.add(&diagnosis);
+        grouping.add(&diagnosis, evidence, values);
         diagnoses.push(diagnosis);
     }
 
@@ -219,7 +229,7 @@ async fn scan(
         errors: &errors,
     };
     output
-        .grouped(out, &report)
+        .grouped(out, engine, &defaults, &report)
         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
     Ok(Outcome {
         unrecognised: grouping.unrecognised > 0,
@@ -280,7 +290,7 @@ async fn watch(
 ) -> Result<Outcome, CliError> {
     eprintln!(
         "{}",
-        output.redact(&format!(
+        output.shown(&format!(
             "watching cluster {} every {}s for stopped tasks; Ctrl-C to stop",
             args.cluster,
             interval.as_secs()
@@ -297,8 +307,16 @@ async fn watch(
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
+        // Each poll has the whole --timeout.
+        let deadline = Deadline::after(args.aws.timeout);
         match ecs
-            .list_stopped(&args.cluster, filter, args.limit, &crate::fetch::Quiet)
+            .list_stopped(
+                &args.cluster,
+                filter,
+                args.limit,
+                deadline,
+                &crate::fetch::Quiet,
+            )
             .await
         {
             Ok(arns) => {
@@ -315,6 +333,7 @@ async fn watch(
                         &args.cluster,
                         &new,
                         usize::from(args.concurrency),
+                        deadline,
                         &crate::fetch::Quiet,
                     )
                     .await;
@@ -331,7 +350,7 @@ async fn watch(
                     if let Some(arn) = &evidence.meta.task_arn {
                         seen.insert(arn.clone());
                     }
-                    let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+                    let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
                     unrecognised |= diagnosis.status == Status::Unrecognised;
                     stream
                         .write(&diagnosis)
@@ -363,13 +382,13 @@ async fn watch(
 /// per line), since the stream has no end.
 enum WatchOutput<'o> {
     Render(Renderer<&'o mut dyn Write>),
-    JsonLines(&'o mut dyn Write, Option<crate::render::Redactor>),
+    JsonLines(&'o mut dyn Write),
 }
 
 impl<'o> WatchOutput<'o> {
     fn new(output: &Output, out: &'o mut dyn Write) -> WatchOutput<'o> {
         match output.format {
-            OutputFormat::Json => WatchOutput::JsonLines(out, output.redactor.clone()),
+            OutputFormat::Json => WatchOutput::JsonLines(out),
             _ => WatchOutput::Render(output.renderer(out)),
         }
     }
@@ -380,10 +399,7 @@ impl<'o> WatchOutput<'o> {
                 r.diagnosis(diagnosis)?;
                 r.flush()
             }
-            WatchOutput::JsonLines(out, redactor) => {
-                if let Some(r) = redactor {
-                    r.borrow_mut().learn_diagnosis(diagnosis);
-                }
+            WatchOutput::JsonLines(out) => {
                 serde_json::to_writer(
                     &mut **out,
                     &crate::render::json::WireDiagnosis::from(diagnosis),
@@ -397,7 +413,7 @@ impl<'o> WatchOutput<'o> {
     fn finish(self) -> io::Result<()> {
         match self {
             WatchOutput::Render(r) => r.finish(&Summary::default()),
-            WatchOutput::JsonLines(out, _) => out.flush(),
+            WatchOutput::JsonLines(out) => out.flush(),
         }
     }
 }
@@ -414,8 +430,15 @@ pub fn task(
             .await
             .map_err(fetch_error)?;
         let references = task_references(&args.tasks);
+        let deadline = Deadline::after(args.aws.timeout);
         let described = ecs
-            .describe(&args.cluster, &references, 8, &crate::fetch::Quiet)
+            .describe(
+                &args.cluster,
+                &references,
+                8,
+                deadline,
+                &crate::fetch::Quiet,
+            )
             .await;
         if let Some((_, error)) = described.missing.iter().find(|(_, e)| !e.is_transient())
             && described.tasks.is_empty()
@@ -433,18 +456,29 @@ pub fn task(
         let mut summary = Summary::default();
         let mut renderer = output.renderer(&mut *out);
         for evidence in &described.tasks {
-            let diagnosis = engine.diagnose(evidence, &defaults, &mut cache);
+            output.learn_evidence(evidence);
+        }
+        for evidence in &described.tasks {
+            let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
             summary.add(&diagnosis);
             renderer
                 .diagnosis(&diagnosis)
                 .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
         }
-        summary.warnings = warnings;
-        summary.errors = errors;
+        summary.warnings = output.shown_all(&warnings);
+        summary.errors = output.shown_all(&errors);
         renderer
             .finish(&summary)
             .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
         if described.tasks.is_empty() && described.missing.is_empty() {
+            if described.failures.is_empty() {
+                // ECS answered with neither the tasks nor a reason: say so, not just exit 2.
+                return Err(CliError::Usage(format!(
+                    "ECS returned no task and no failure for {} in cluster `{}`\n  help: check the task ids and the cluster (--cluster), region and account",
+                    references.join(", "),
+                    args.cluster
+                )));
+            }
             return Err(CliError::Reported);
         }
         Ok(Outcome {

@@ -1,6 +1,7 @@
 //! What to tell the user when nothing in the catalog matches: the text as the catalog saw it,
 //! generic next steps, and a pattern file to start from.
 
+use crate::context::ShowValue;
 use crate::mask::{Segment, segments};
 use crate::model::{Evidence, Field};
 use crate::report::Unrecognised;
@@ -8,7 +9,13 @@ use crate::report::Unrecognised;
 /// Longest message prefix turned into a stub regex; ECS messages are most distinctive early.
 const STUB_REGEX_CHARS: usize = 160;
 
-pub(super) fn describe(evidence: &Evidence, normalized: Vec<(Field, String)>) -> Unrecognised {
+/// `normalized` has been through `show` already; the task's names in the next steps go
+/// through it here.
+pub(super) fn describe(
+    evidence: &Evidence,
+    normalized: Vec<(Field, String)>,
+    show: &mut ShowValue<'_>,
+) -> Unrecognised {
     let mut next_steps = Vec::new();
     if normalized.is_empty() {
         next_steps.push(
@@ -16,13 +23,17 @@ pub(super) fn describe(evidence: &Evidence, normalized: Vec<(Field, String)>) ->
                 .to_string(),
         );
     }
-    let task = evidence.task_id().unwrap_or("<task-id>");
+    let task = evidence
+        .task_id()
+        .and_then(|t| show(Some("task_id"), t))
+        .unwrap_or_else(|| "<task-id>".to_string());
     let cluster = evidence
         .meta
         .cluster_arn
         .as_deref()
         .map(crate::arn::cluster_name)
-        .unwrap_or("<cluster>");
+        .and_then(|c| show(Some("cluster"), c))
+        .unwrap_or_else(|| "<cluster>".to_string());
     next_steps.push(format!(
         "Read every container's reason and exit code while ECS still lists the task (about an hour): aws ecs describe-tasks --cluster {cluster} --tasks {task} --query 'tasks[].{{stopCode:stopCode,reason:stoppedReason,containers:containers[].{{name:name,exit:exitCode,reason:reason}}}}'"
     ));

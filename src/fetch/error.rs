@@ -40,6 +40,20 @@ pub enum FetchError {
         operation: &'static str,
         detail: String,
     },
+    /// A response that could not be read (not what ECS sends, or larger than the cap).
+    BadResponse {
+        operation: &'static str,
+        detail: String,
+    },
+    /// The whole scan ran past `--timeout`.
+    Deadline {
+        operation: &'static str,
+    },
+    /// The server gave a page token it had given before.
+    RepeatedToken {
+        operation: &'static str,
+        pages: usize,
+    },
     Other {
         operation: &'static str,
         detail: String,
@@ -94,12 +108,32 @@ impl FetchError {
                             .trim()
                             .to_string(),
                     },
+                    "" => FetchError::BadResponse {
+                        operation,
+                        detail: format!("HTTP {status} with no AWS error code"),
+                    },
                     _ => FetchError::Other {
                         operation,
                         detail: format!("{code}: {message}"),
                     },
                 }
             }
+            // The SDK's own description holds the raw response (headers, body): say what
+            // went wrong in a sentence instead.
+            SdkError::ResponseError(_) if context.contains(super::limits::TOO_LARGE) => {
+                FetchError::BadResponse {
+                    operation,
+                    detail: format!(
+                        "the answer is larger than {} MiB",
+                        super::limits::MAX_RESPONSE_BYTES >> 20
+                    ),
+                }
+            }
+            SdkError::ResponseError(_) => FetchError::BadResponse {
+                operation,
+                detail: "the answer is not what the ECS API sends (cut off, or not its JSON)"
+                    .to_string(),
+            },
             SdkError::TimeoutError(_) => FetchError::Timeout {
                 operation,
                 detail: context,
@@ -140,7 +174,10 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            FetchError::Throttled { .. } | FetchError::Server { .. } | FetchError::Timeout { .. }
+            FetchError::Throttled { .. }
+                | FetchError::Server { .. }
+                | FetchError::Timeout { .. }
+                | FetchError::Deadline { .. }
         )
     }
 }
@@ -184,6 +221,18 @@ impl fmt::Display for FetchError {
                 f,
                 "cannot connect to the ECS API for {operation}: {}\n  help: check the network, proxy settings and --endpoint-url",
                 connect_reason(detail)
+            ),
+            FetchError::BadResponse { operation, detail } => write!(
+                f,
+                "the ECS API's answer to {operation} could not be read: {detail}\n  help: check --endpoint-url, and any proxy between here and the endpoint"
+            ),
+            FetchError::Deadline { operation } => write!(
+                f,
+                "the scan did not finish within the time limit: no answer from the ECS API for {operation} before --timeout ran out\n  help: raise --timeout, or narrow the scan with --service, --family or --limit"
+            ),
+            FetchError::RepeatedToken { operation, pages } => write!(
+                f,
+                "the ECS API sent the same page token twice while listing with {operation} (after {pages} pages); stopped so the listing cannot loop forever\n  help: check --endpoint-url, and any proxy between here and the endpoint"
             ),
             FetchError::Other { operation, detail } => {
                 write!(f, "{operation} failed: {}", first_line(detail))

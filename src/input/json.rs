@@ -70,8 +70,12 @@ pub fn read(
     sink: &mut Sink<'_>,
     warnings: &mut Warnings,
 ) -> Result<usize, InputError> {
-    // Buffered on top, so serde's byte-at-a-time reads stay cheap.
-    let mut reader = io::BufReader::with_capacity(64 * 1024, super::lossy::LossyUtf8::new(reader));
+    // Buffered on top, so serde's byte-at-a-time reads stay cheap; strings are cut before the
+    // parser holds them.
+    let mut reader = io::BufReader::with_capacity(
+        64 * 1024,
+        super::capped::CappedStrings::new(super::lossy::LossyUtf8::new(reader), MAX_FIELD_BYTES),
+    );
     let mut de = serde_json::Deserializer::from_reader(&mut reader);
     let mut stats = JsonStats::default();
     let mut failure: Option<InputError> = None;
@@ -93,8 +97,15 @@ pub fn read(
         }
     }
     drop(de);
-    if let Some(warning) = reader.get_ref().invalid.warning() {
+    let capped = reader.get_ref();
+    if let Some(warning) = capped.get_ref().invalid.warning() {
         warnings.push(warning);
+    }
+    if capped.cut > 0 {
+        warnings.push(format!(
+            "{} text(s) longer than {MAX_FIELD_BYTES} bytes were cut to their first {MAX_FIELD_BYTES} bytes (the longest was {} bytes)",
+            capped.cut, capped.longest
+        ));
     }
     let pending = std::mem::take(&mut stats.pending);
     for arn in pending.order {
@@ -175,6 +186,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let mut rest = serde_json::Map::new();
+        // What capping the kept values left out (a 300 MB reason is not kept whole).
+        let mut capped_notes: Vec<String> = Vec::new();
         let mut shape = None;
         let mut ignored_keys = 0usize;
         while let Some(key) = map.next_key::<String>()? {
@@ -187,6 +200,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                         sink: &mut *self.sink,
                         stats: &mut *self.stats,
                         failure: &mut *self.failure,
+                        warnings: &mut *self.warnings,
                     })?;
                 }
                 "failures" => {
@@ -220,7 +234,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     }
                 }
                 _ if TOP_LEVEL_KEYS.contains(&key.as_str()) => {
-                    let value: serde_json::Value = map.next_value()?;
+                    let value = map.next_value_seed(CappedValue {
+                        notes: &mut capped_notes,
+                    })?;
                     rest.insert(key, value);
                 }
                 _ => {
@@ -234,6 +250,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }
         if shape.is_some() {
             return Ok(());
+        }
+        for note in capped_notes {
+            self.warnings.push(note);
         }
         let is_event = rest.contains_key("detail-type")
             || (rest.contains_key("detail") && rest.contains_key("source"));
@@ -251,12 +270,18 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             let index = self.stats.events;
             self.stats.events += 1;
             let Some(TaskEvent {
-                evidence, version, ..
+                evidence,
+                version,
+                notes,
+                ..
             }) = event.into_task(Source::Event { index })
             else {
                 self.stats.other_events += 1;
                 return Ok(());
             };
+            for note in notes {
+                self.warnings.push(format!("event #{}: {note}", index + 1));
+            }
             let Some(arn) = evidence.meta.task_arn.clone() else {
                 return deliver_event(evidence, self.sink, self.stats).map_err(|e| {
                     *self.failure = Some(e);
@@ -288,10 +313,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             Ok(())
         } else if is_task {
             self.check_shape(Shape::Task).map_err(de::Error::custom)?;
-            let task: TaskJson = serde_json::from_value(serde_json::Value::Object(rest))
+            let mut task: TaskJson = serde_json::from_value(serde_json::Value::Object(rest))
                 .map_err(de::Error::custom)?;
             let index = self.stats.tasks;
             self.stats.tasks += 1;
+            for note in std::mem::take(&mut task.notes) {
+                self.warnings.push(format!("task #{}: {note}", index + 1));
+            }
             let evidence = task.into_evidence(Source::Task { index });
             if is_stopped(&evidence) {
                 emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
@@ -430,6 +458,7 @@ struct TasksSeed<'a, 's> {
     sink: &'a mut Sink<'s>,
     stats: &'a mut JsonStats,
     failure: &'a mut Option<InputError>,
+    warnings: &'a mut Warnings,
 }
 
 impl<'de> DeserializeSeed<'de> for TasksSeed<'_, '_> {
@@ -452,9 +481,12 @@ impl<'de> Visitor<'de> for TasksSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(task) = seq.next_element::<TaskJson>()? {
+        while let Some(mut task) = seq.next_element::<TaskJson>()? {
             let index = self.stats.tasks;
             self.stats.tasks += 1;
+            for note in std::mem::take(&mut task.notes) {
+                self.warnings.push(format!("task #{}: {note}", index + 1));
+            }
             let evidence = task.into_evidence(Source::Task { index });
             if is_stopped(&evidence) {
                 emit(self.sink, self.stats, self.failure, evidence).map_err(de::Error::custom)?;
@@ -466,9 +498,16 @@ impl<'de> Visitor<'de> for TasksSeed<'_, '_> {
     }
 }
 
-/// A task as `DescribeTasks` and the event `detail` give it; only the fields we read.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Longest text kept from one field, as the text path keeps from one line (ECS itself caps
+/// reasons at 1,024 characters; a longer one is not ECS's verbatim).
+pub const MAX_FIELD_BYTES: usize = 64 * 1024;
+/// Containers kept per task (a task definition holds at most 10).
+pub const MAX_CONTAINERS: usize = 100;
+
+/// A task as `DescribeTasks` and the event `detail` give it; only the fields we read. Read
+/// leniently: a field of the wrong type (`"exitCode": "137"`) or given twice, a text longer than
+/// [`MAX_FIELD_BYTES`] and containers past [`MAX_CONTAINERS`] cost a note, never the task.
+#[derive(Debug, Default)]
 pub struct TaskJson {
     task_arn: Option<String>,
     cluster_arn: Option<String>,
@@ -483,16 +522,453 @@ pub struct TaskJson {
     containers: Option<Vec<ContainerJson>>,
     /// Increments on every state change; the newest event of a task has the highest.
     version: Option<i64>,
+    /// What was not read as given, in words.
+    pub notes: Vec<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Default)]
 struct ContainerJson {
     name: Option<String>,
     image: Option<String>,
     exit_code: Option<i64>,
     reason: Option<String>,
     health_status: Option<String>,
+}
+
+/// A JSON value kept whole except for its size: texts past [`MAX_FIELD_BYTES`] and arrays past
+/// [`MAX_CONTAINERS`] are cut, with a note.
+struct CappedValue<'n> {
+    notes: &'n mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for CappedValue<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CappedValue<'_> {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        match ScalarVisitor.visit_str::<E>(v)? {
+            Scalar::Text { text, bytes } => {
+                if bytes > text.len() {
+                    self.notes.push(format!(
+                        "a text of {bytes} bytes was cut to its first {} bytes",
+                        text.len()
+                    ));
+                }
+                Ok(serde_json::Value::String(text))
+            }
+            _ => Ok(serde_json::Value::Null),
+        }
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        let mut dropped = 0usize;
+        loop {
+            if items.len() < MAX_CONTAINERS {
+                match seq.next_element_seed(CappedValue {
+                    notes: &mut *self.notes,
+                })? {
+                    Some(v) => items.push(v),
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_some() {
+                dropped += 1;
+            } else {
+                break;
+            }
+        }
+        if dropped > 0 {
+            self.notes.push(format!(
+                "an array of {} elements was cut to its first {MAX_CONTAINERS}",
+                MAX_CONTAINERS + dropped
+            ));
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(CappedValue {
+                notes: &mut *self.notes,
+            })?;
+            // A key given twice: the last value counts.
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// One JSON value as read for a field: text capped, anything else remembered by kind.
+#[derive(Debug)]
+enum Scalar {
+    Text {
+        text: String,
+        bytes: usize,
+    },
+    Number(serde_json::Number),
+    Bool(bool),
+    Null,
+    /// An object or an array (skipped).
+    Nested(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        let mut cut = MAX_FIELD_BYTES.min(v.len());
+        while !v.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        Ok(Scalar::Text {
+            text: v[..cut].to_string(),
+            bytes: v.len(),
+        })
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested("an object"))
+    }
+}
+
+impl Scalar {
+    /// The value as text; a number or a boolean is read as its text, with a note.
+    fn text(self, field: &str, notes: &mut Vec<String>) -> Option<String> {
+        match self {
+            Scalar::Text { text, bytes } => {
+                if bytes > text.len() {
+                    notes.push(format!(
+                        "`{field}` is {bytes} bytes long; only its first {} bytes were kept",
+                        text.len()
+                    ));
+                }
+                Some(text)
+            }
+            Scalar::Null => None,
+            Scalar::Number(n) => {
+                notes.push(format!("`{field}` is a number, not text; read as \"{n}\""));
+                Some(n.to_string())
+            }
+            Scalar::Bool(b) => {
+                notes.push(format!("`{field}` is a boolean, not text; read as \"{b}\""));
+                Some(b.to_string())
+            }
+            Scalar::Nested(kind) => {
+                notes.push(format!("`{field}` is {kind}, not text; left out"));
+                None
+            }
+        }
+    }
+
+    /// The value as a whole number; text that holds one is read as it, with a note.
+    fn integer(self, field: &str, notes: &mut Vec<String>) -> Option<i64> {
+        match self {
+            Scalar::Number(n) => match n.as_i64() {
+                Some(i) => Some(i),
+                None => {
+                    notes.push(format!("`{field}` is {n}, not a whole number; left out"));
+                    None
+                }
+            },
+            Scalar::Null => None,
+            Scalar::Text { text, .. } => match text.trim().parse::<i64>() {
+                Ok(i) => {
+                    notes.push(format!(
+                        "`{field}` is text (\"{text}\"); read as the number {i}"
+                    ));
+                    Some(i)
+                }
+                Err(_) => {
+                    notes.push(format!("`{field}` is text, not a number; left out"));
+                    None
+                }
+            },
+            Scalar::Bool(_) => {
+                notes.push(format!("`{field}` is a boolean, not a number; left out"));
+                None
+            }
+            Scalar::Nested(kind) => {
+                notes.push(format!("`{field}` is {kind}, not a number; left out"));
+                None
+            }
+        }
+    }
+
+    /// Epoch seconds or RFC 3339 text.
+    fn timestamp(self, field: &str, notes: &mut Vec<String>) -> Option<Timestamp> {
+        match self {
+            Scalar::Number(n) => n.as_f64().map(Timestamp::Epoch),
+            other => other.text(field, notes).map(Timestamp::Text),
+        }
+    }
+}
+
+/// Remembers the keys of one object, to note a key given twice (the last value counts, as in
+/// most JSON readers, instead of rejecting the document).
+#[derive(Default)]
+struct Keys(Vec<String>);
+
+impl Keys {
+    fn seen(&mut self, key: &str, notes: &mut Vec<String>) {
+        if self.0.iter().any(|k| k == key) {
+            notes.push(format!("`{key}` is given twice; the last value counts"));
+        } else if self.0.len() < 64 {
+            self.0.push(key.to_string());
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskJson {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(TaskVisitor)
+    }
+}
+
+struct TaskVisitor;
+
+impl<'de> Visitor<'de> for TaskVisitor {
+    type Value = TaskJson;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a task object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TaskJson, A::Error> {
+        let mut task = TaskJson::default();
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = key.as_ref();
+            let notes = &mut task.notes;
+            let slot = match key {
+                "taskArn" => &mut task.task_arn,
+                "clusterArn" => &mut task.cluster_arn,
+                "taskDefinitionArn" => &mut task.task_definition_arn,
+                "group" => &mut task.group,
+                "startedBy" => &mut task.started_by,
+                "launchType" => &mut task.launch_type,
+                "lastStatus" => &mut task.last_status,
+                "stopCode" => &mut task.stop_code,
+                "stoppedReason" => &mut task.stopped_reason,
+                "stoppedAt" => {
+                    keys.seen(key, notes);
+                    task.stopped_at = map.next_value::<Scalar>()?.timestamp(key, notes);
+                    continue;
+                }
+                "version" => {
+                    keys.seen(key, notes);
+                    task.version = map.next_value::<Scalar>()?.integer(key, notes);
+                    continue;
+                }
+                "containers" => {
+                    keys.seen(key, notes);
+                    task.containers = Some(map.next_value_seed(ContainersSeed { notes })?);
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            keys.seen(key, notes);
+            *slot = map.next_value::<Scalar>()?.text(key, notes);
+        }
+        Ok(task)
+    }
+}
+
+/// `containers`: at most [`MAX_CONTAINERS`] kept, the rest counted.
+struct ContainersSeed<'n> {
+    notes: &'n mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for ContainersSeed<'_> {
+    type Value = Vec<ContainerJson>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ContainersSeed<'_> {
+    type Value = Vec<ContainerJson>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of containers")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut containers = Vec::new();
+        let mut dropped = 0usize;
+        loop {
+            if containers.len() < MAX_CONTAINERS {
+                match seq.next_element_seed(ContainerSeed {
+                    notes: &mut *self.notes,
+                })? {
+                    Some(Some(c)) => containers.push(c),
+                    Some(None) => {}
+                    None => break,
+                }
+            } else if seq.next_element::<IgnoredAny>()?.is_some() {
+                dropped += 1;
+            } else {
+                break;
+            }
+        }
+        if dropped > 0 {
+            self.notes.push(format!(
+                "the task lists {} containers; only the first {MAX_CONTAINERS} were read",
+                MAX_CONTAINERS + dropped
+            ));
+        }
+        Ok(containers)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.notes
+            .push("`containers` is an object, not an array; left out".to_string());
+        Ok(Vec::new())
+    }
+}
+
+/// One container; `None` for an element that is not an object.
+struct ContainerSeed<'n> {
+    notes: &'n mut Vec<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for ContainerSeed<'_> {
+    type Value = Option<ContainerJson>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match d.deserialize_any(ScalarOrContainer(self.notes))? {
+            Some(c) => Ok(Some(c)),
+            None => Ok(None),
+        }
+    }
+}
+
+struct ScalarOrContainer<'n>(&'n mut Vec<String>);
+
+impl<'de> Visitor<'de> for ScalarOrContainer<'_> {
+    type Value = Option<ContainerJson>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a container object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let notes = self.0;
+        let mut c = ContainerJson::default();
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = key.as_ref();
+            let slot = match key {
+                "name" => &mut c.name,
+                "image" => &mut c.image,
+                "reason" => &mut c.reason,
+                "healthStatus" => &mut c.health_status,
+                "exitCode" => {
+                    keys.seen(key, notes);
+                    c.exit_code = map.next_value::<Scalar>()?.integer(key, notes);
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            keys.seen(key, notes);
+            *slot = map.next_value::<Scalar>()?.text(key, notes);
+        }
+        Ok(Some(c))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
 }
 
 /// Epoch seconds (the API) or RFC 3339 text (events, the AWS CLI).
@@ -560,6 +1036,8 @@ pub struct TaskEvent {
     pub version: Option<i64>,
     /// The task's final state change (`lastStatus` STOPPED), not an earlier one.
     pub is_final_stop: bool,
+    /// What was not read as given (see [`TaskJson`]).
+    pub notes: Vec<String>,
 }
 
 impl EventJson {
@@ -570,8 +1048,9 @@ impl EventJson {
 
     /// The task, with the envelope's account, region and time.
     pub fn into_task(self, source: Source) -> Option<TaskEvent> {
-        let detail = self.detail?;
+        let mut detail = self.detail?;
         let version = detail.version;
+        let notes = std::mem::take(&mut detail.notes);
         let mut evidence = detail.into_evidence(source);
         evidence.meta.envelope_account = self.account;
         evidence.meta.envelope_region = self.region;
@@ -586,6 +1065,7 @@ impl EventJson {
             evidence,
             version,
             is_final_stop,
+            notes,
         })
     }
 }

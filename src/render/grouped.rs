@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::json::{SCHEMA_VERSION, Tool, WireDiagnosis, WireFinding};
 use super::text::{severity_label, write_finding};
 use super::{OutputFormat, RenderOptions};
-use crate::group::{GroupView, Grouping};
+use std::collections::BTreeMap;
+
+use crate::group::GroupView;
 use crate::report::{Diagnosis, Status};
 
 /// What was scanned, for the report's heading.
@@ -49,58 +51,184 @@ pub struct ArchiveInfo {
         std::collections::BTreeMap<crate::archive::skips::Skip, crate::archive::skips::Tally>,
 }
 
-/// Everything a grouped report shows.
+/// Everything a grouped report shows, as the command collected it.
 pub struct GroupedReport<'a> {
     pub scan: &'a ScanInfo,
-    pub grouping: &'a Grouping,
-    /// Per-task diagnoses, included in JSON (empty for archives, which can be huge).
+    pub grouping: &'a crate::group::Grouping,
+    /// Per-task diagnoses (made by [`super::Output::diagnose`]), included in JSON (empty for
+    /// archives, which can be huge).
     pub diagnoses: &'a [Diagnosis],
     pub warnings: &'a [String],
     pub errors: &'a [String],
 }
 
+/// A grouped report as it is shown: every value from the input redacted, each group's
+/// representative rendered for the report (see [`super::Output::grouped`]).
+pub struct Shown<'a> {
+    pub scan: ScanInfo,
+    pub totals: Totals,
+    pub groups: Vec<GroupView>,
+    pub diagnoses: &'a [Diagnosis],
+    pub warnings: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// Task counts of a grouping.
+#[derive(Debug, Clone, Copy)]
+pub struct Totals {
+    pub tasks: u64,
+    pub failures: u64,
+    pub benign: u64,
+    pub unrecognised: u64,
+}
+
+impl ScanInfo {
+    /// Calls `f` on every string from the input or the command line.
+    pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.subject);
+        for s in [
+            &mut self.cluster,
+            &mut self.account,
+            &mut self.filter,
+            &mut self.empty_note,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            f(s);
+        }
+        if let Some(archive) = &mut self.archive {
+            for tally in archive.skipped.values_mut() {
+                tally.first.iter_mut().for_each(&mut *f);
+            }
+        }
+    }
+}
+
+/// Value sets listed per group in text and markdown (JSON has them all).
+const SHOWN_VALUE_SETS: usize = 5;
+
 pub fn render(
     format: OutputFormat,
     out: &mut dyn Write,
-    report: &GroupedReport<'_>,
+    report: &Shown<'_>,
     options: RenderOptions,
-    redactor: Option<&super::Redactor>,
 ) -> io::Result<()> {
-    if let Some(redactor) = redactor {
-        learn_names(&mut redactor.borrow_mut(), report);
-    }
     match format {
-        OutputFormat::Text => text(out, report, options),
+        OutputFormat::Text => text(out, &for_display(report), options),
         OutputFormat::Json => json(out, report),
-        OutputFormat::Markdown => markdown(out, report),
+        OutputFormat::Markdown => markdown(out, &for_display(report)),
     }?;
     out.flush()
 }
 
-/// With `--redact`, the writer redacts the whole report; teach it every name first.
-fn learn_names(redactor: &mut crate::redact::Redactor, report: &GroupedReport<'_>) {
-    use crate::redact::Kind;
-    if let Some(cluster) = &report.scan.cluster {
-        redactor.learn_name(Kind::Cluster, cluster);
-    }
-    for d in report.diagnoses {
-        redactor.learn_diagnosis(d);
-    }
-    for group in report.grouping.groups() {
-        redactor.learn_diagnosis(group.representative);
-        for (names, kind) in [
-            (&group.services, Kind::Service),
-            (&group.families, Kind::Family),
-            (&group.clusters, Kind::Cluster),
-        ] {
-            for name in names.keys() {
-                redactor.learn_name(kind, name.strip_prefix("service:").unwrap_or(name));
-            }
+/// The report with every control character from the input made visible (`\x1b`), for text and
+/// markdown.
+fn for_display<'a>(report: &Shown<'a>) -> Shown<'a> {
+    let visible = |s: &mut String| {
+        let shown = crate::report::make_visible(s, true);
+        if shown != *s {
+            *s = shown;
         }
+    };
+    let mut scan = report.scan.clone();
+    scan.visit_strings_mut(&mut |s| visible(s));
+    let groups = report
+        .groups
+        .iter()
+        .map(|g| {
+            let mut g = g.clone();
+            g.visit_strings_mut(&mut |s| visible(s));
+            // A user pattern's title is text from a file, not from us.
+            visible(&mut g.title);
+            g.representative = g.representative.for_display();
+            g
+        })
+        .collect();
+    let lines = |messages: &[String]| -> Vec<String> {
+        messages
+            .iter()
+            .map(|m| crate::report::make_visible(m, false))
+            .collect()
+    };
+    Shown {
+        scan,
+        totals: report.totals,
+        groups,
+        diagnoses: report.diagnoses,
+        warnings: lines(&report.warnings),
+        errors: lines(&report.errors),
     }
-    for text in report.warnings.iter().chain(report.errors) {
-        redactor.learn_text(text);
+}
+
+/// "lookup_host `x`, registry_region `y` (3 tasks)".
+fn describe_values(set: &crate::group::ValueSet) -> String {
+    let values: Vec<String> = set
+        .values
+        .iter()
+        .map(|(name, value)| format!("{name} `{value}`"))
+        .collect();
+    format!(
+        "{} ({} task{})",
+        values.join(", "),
+        set.tasks,
+        if set.tasks == 1 { "" } else { "s" }
+    )
+}
+
+/// What a group's note says about its fix, and the value sets to list under it.
+fn fix_note(group: &GroupView) -> (String, Vec<String>) {
+    let shown_for = group
+        .examples
+        .first()
+        .map(String::as_str)
+        .unwrap_or("the first task");
+    let varying: Vec<&str> = group
+        .value_sets
+        .first()
+        .map(|set| set.values.iter().map(|(n, _)| n.as_str()).collect())
+        .unwrap_or_default();
+    if varying.is_empty() {
+        return (
+            format!(
+                "details for {shown_for}; the same fix applies to all {}",
+                group.count
+            ),
+            Vec::new(),
+        );
     }
+    let mut lines: Vec<String> = group
+        .value_sets
+        .iter()
+        .take(SHOWN_VALUE_SETS)
+        .map(describe_values)
+        .collect();
+    let more_sets = group.value_sets.len().saturating_sub(SHOWN_VALUE_SETS);
+    let more_tasks: u64 = group
+        .value_sets
+        .iter()
+        .skip(SHOWN_VALUE_SETS)
+        .map(|s| s.tasks)
+        .sum::<u64>()
+        + group.other_values;
+    if more_tasks > 0 {
+        let sets = if group.other_values > 0 {
+            format!("{more_sets}+")
+        } else {
+            more_sets.to_string()
+        };
+        lines.push(format!(
+            "and {sets} more value sets ({more_tasks} task{})",
+            if more_tasks == 1 { "" } else { "s" }
+        ));
+    }
+    (
+        format!(
+            "the fix differs between these tasks by {}: it is shown with placeholders; fill them in with each of these value sets",
+            varying.join(", ")
+        ),
+        lines,
+    )
 }
 
 fn heading(scan: &ScanInfo) -> String {
@@ -117,7 +245,7 @@ fn heading(scan: &ScanInfo) -> String {
     parts.join(" · ")
 }
 
-fn when(group: &GroupView<'_>) -> Option<String> {
+fn when(group: &GroupView) -> Option<String> {
     match (&group.first_stopped, &group.last_stopped) {
         (Some((a, first)), Some((b, last))) if a != b => Some(format!("{first} → {last}")),
         (Some((_, first)), _) => Some(first.clone()),
@@ -141,7 +269,7 @@ fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
     }
 }
 
-fn where_(group: &GroupView<'_>) -> Vec<String> {
+fn where_(group: &GroupView) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(when) = when(group) {
         lines.push(format!("when: {when}"));
@@ -160,9 +288,9 @@ fn where_(group: &GroupView<'_>) -> Vec<String> {
     lines
 }
 
-fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions) -> io::Result<()> {
-    let scan = report.scan;
-    let g = report.grouping;
+fn text(out: &mut dyn Write, report: &Shown<'_>, options: RenderOptions) -> io::Result<()> {
+    let scan = &report.scan;
+    let g = report.totals;
     writeln!(out, "{}", heading(scan).bold())?;
     let partial = if scan.partial {
         " (partial: see the errors below)"
@@ -204,16 +332,16 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
     if let Some(note) = &scan.empty_note {
         writeln!(out, "\n{note}")?;
     }
-    let groups = g.groups();
+    let groups = &report.groups;
     if let Some(bucket) = scan.timeline_bucket {
-        timeline_text(out, &groups, bucket)?;
+        timeline_text(out, groups, bucket)?;
     }
     for (status, title) in [
         (Status::Failure, "Failures, most frequent first"),
         (Status::Unrecognised, "Unrecognised: not in the catalog"),
         (Status::Benign, "Normal stops"),
     ] {
-        let section: Vec<&GroupView<'_>> = groups.iter().filter(|gr| gr.status == status).collect();
+        let section: Vec<&GroupView> = groups.iter().filter(|gr| gr.status == status).collect();
         if section.is_empty() {
             continue;
         }
@@ -229,7 +357,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                 Some(severity) => severity_label(severity).to_string(),
                 None => " ? ".black().on_yellow().to_string(),
             };
-            let name = group.pattern.unwrap_or("unrecognised");
+            let name = group.pattern.as_deref().unwrap_or("unrecognised");
             writeln!(
                 out,
                 "\n{:>5}× {label} {} {}",
@@ -238,11 +366,7 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                 format!("[{name}]").cyan()
             )?;
             for line in where_(group) {
-                writeln!(
-                    out,
-                    "        {}",
-                    crate::report::make_visible(&line, true).dimmed()
-                )?;
+                writeln!(out, "        {}", line.dimmed())?;
             }
             match (status, group.representative.primary()) {
                 (Status::Benign, _) if !options.verbose => {}
@@ -257,32 +381,18 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                     )?;
                 }
                 (_, Some(finding)) => {
-                    let variants = group.variants;
-                    let shown_for = group
-                        .examples
-                        .first()
-                        .map(String::as_str)
-                        .unwrap_or("the first task");
                     if group.count > 1 {
-                        let note = if variants > 1 {
-                            format!(
-                                "details for {shown_for}; the fix differs between tasks in {}{variants} ways (images, accounts)",
-                                if variants >= 100 { "at least " } else { "" }
-                            )
-                        } else {
-                            format!(
-                                "details for {shown_for}; the same fix applies to all {}",
-                                group.count
-                            )
-                        };
+                        let (note, values) = fix_note(group);
                         writeln!(out, "        {}", note.dimmed())?;
+                        for line in values {
+                            writeln!(out, "          {line}")?;
+                        }
                     }
                     let mut indented = Indented::new(&mut *out, "      ");
-                    let shown = group.representative.for_display();
-                    write_finding(&mut indented, shown.primary().unwrap_or(finding))?;
+                    write_finding(&mut indented, finding)?;
                 }
                 (_, None) => {
-                    if let Some(masked) = group.masked_text {
+                    if let Some(masked) = &group.masked_text {
                         writeln!(out, "        message: {masked}")?;
                     }
                     if let Some(u) = &group.representative.unrecognised {
@@ -300,25 +410,25 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
             }
         }
     }
-    for w in report.warnings {
+    for w in &report.warnings {
         writeln!(out, "\n{} {w}", "warning:".yellow().bold())?;
     }
     Ok(())
 }
 
 /// A compact chart: one row of bars per cause (each scaled to its own peak), stops per bucket.
-fn timeline_text(out: &mut dyn Write, groups: &[GroupView<'_>], bucket: i64) -> io::Result<()> {
+fn timeline_text(out: &mut dyn Write, groups: &[GroupView], bucket: i64) -> io::Result<()> {
     const WIDTH: usize = 48;
     const ROWS: usize = 8;
     const BARS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let rows: Vec<&GroupView<'_>> = groups
+    let rows: Vec<&GroupView> = groups
         .iter()
         .filter(|g| g.status != Status::Benign)
         .take(ROWS)
         .collect();
     let series: Vec<std::collections::BTreeMap<i64, u64>> = rows
         .iter()
-        .map(|g| crate::group::rebucket(g.timeline, bucket))
+        .map(|g| crate::group::rebucket(&g.timeline, bucket))
         .collect();
     let (Some(first), Some(last)) = (
         series.iter().filter_map(|s| s.keys().next().copied()).min(),
@@ -369,7 +479,7 @@ fn timeline_text(out: &mut dyn Write, groups: &[GroupView<'_>], bucket: i64) -> 
                 }
             })
             .collect();
-        let name = group.pattern.unwrap_or("unrecognised");
+        let name = group.pattern.as_deref().unwrap_or("unrecognised");
         let name = if name.chars().count() > 40 {
             format!("{}…", name.chars().take(39).collect::<String>())
         } else {
@@ -431,6 +541,12 @@ struct WireReport<'a> {
 }
 
 #[derive(Serialize)]
+struct WireValueSet<'a> {
+    values: BTreeMap<&'a str, &'a str>,
+    tasks: u64,
+}
+
+#[derive(Serialize)]
 struct WireGroupSummary {
     tasks: u64,
     failures: u64,
@@ -455,6 +571,11 @@ struct WireGroup<'a> {
     example_tasks: &'a [String],
     /// Distinct renderings of the fix among the group's tasks.
     fix_variants: usize,
+    /// When they differ: the values that differ (the finding shows placeholders for them),
+    /// one entry per distinct set with its task count, most tasks first.
+    value_sets: Vec<WireValueSet<'a>>,
+    /// Tasks whose values are not listed in `value_sets` (too many distinct sets).
+    other_value_tasks: u64,
     /// The best finding of the group's first task (cause, fix, commands for that task).
     finding: Option<WireFinding<'a>>,
     /// Unrecognised groups: the message with ids, addresses and numbers masked.
@@ -464,29 +585,43 @@ struct WireGroup<'a> {
     timeline: Option<Vec<(String, u64)>>,
 }
 
-fn wire_group(group: GroupView<'_>, timeline: Option<i64>) -> WireGroup<'_> {
+fn wire_group(group: &GroupView, timeline: Option<i64>) -> WireGroup<'_> {
     WireGroup {
-        pattern: group.pattern,
-        title: group.title,
+        pattern: group.pattern.as_deref(),
+        title: &group.title,
         status: group.status.as_str(),
         severity: group.severity.map(|s| s.as_str()),
         count: group.count,
-        first_stopped_at: group.first_stopped.map(|(_, t)| t.as_str()),
-        last_stopped_at: group.last_stopped.map(|(_, t)| t.as_str()),
-        services: group.services,
-        families: group.families,
-        clusters: group.clusters,
-        example_tasks: group.examples,
-        fix_variants: group.variants,
+        first_stopped_at: group.first_stopped.as_ref().map(|(_, t)| t.as_str()),
+        last_stopped_at: group.last_stopped.as_ref().map(|(_, t)| t.as_str()),
+        services: group.services.clone(),
+        families: group.families.clone(),
+        clusters: group.clusters.clone(),
+        example_tasks: &group.examples,
+        fix_variants: group.variants(),
+        value_sets: group
+            .value_sets
+            .iter()
+            .filter(|set| !set.values.is_empty())
+            .map(|set| WireValueSet {
+                values: set
+                    .values
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str()))
+                    .collect(),
+                tasks: set.tasks,
+            })
+            .collect(),
+        other_value_tasks: group.other_values,
         finding: group.representative.primary().map(WireFinding::from),
-        masked_text: group.masked_text,
+        masked_text: group.masked_text.as_deref(),
         pattern_stub: group
             .representative
             .unrecognised
             .as_ref()
             .map(|u| u.pattern_stub.as_str()),
         timeline: timeline.map(|bucket| {
-            crate::group::rebucket(group.timeline, bucket)
+            crate::group::rebucket(&group.timeline, bucket)
                 .into_iter()
                 .map(|(at, n)| (crate::time::format_epoch(at), n))
                 .collect()
@@ -494,12 +629,12 @@ fn wire_group(group: GroupView<'_>, timeline: Option<i64>) -> WireGroup<'_> {
     }
 }
 
-fn json(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
-    let g = report.grouping;
+fn json(out: &mut dyn Write, report: &Shown<'_>) -> io::Result<()> {
+    let g = report.totals;
     let wire = WireReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool::this(),
-        scan: report.scan,
+        scan: &report.scan,
         summary: WireGroupSummary {
             tasks: g.tasks,
             failures: g.failures,
@@ -507,22 +642,22 @@ fn json(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
             unrecognised: g.unrecognised,
             partial: report.scan.partial,
         },
-        groups: g
-            .groups()
-            .into_iter()
+        groups: report
+            .groups
+            .iter()
             .map(|gr| wire_group(gr, report.scan.timeline_bucket))
             .collect(),
         diagnoses: report.diagnoses.iter().map(WireDiagnosis::from).collect(),
-        warnings: report.warnings,
-        errors: report.errors,
+        warnings: &report.warnings,
+        errors: &report.errors,
     };
     serde_json::to_writer(&mut *out, &wire)?;
     writeln!(out)
 }
 
-fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
-    let scan = report.scan;
-    let g = report.grouping;
+fn markdown(out: &mut dyn Write, report: &Shown<'_>) -> io::Result<()> {
+    let scan = &report.scan;
+    let g = report.totals;
     writeln!(
         out,
         "# Stopped ECS tasks: {}\n",
@@ -540,42 +675,59 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
     if let Some(note) = &scan.empty_note {
         writeln!(out, "{}\n", super::markdown::escape_inline(note))?;
     }
-    let groups = g.groups();
+    let groups = &report.groups;
     if !groups.is_empty() {
         writeln!(
             out,
             "| Tasks | Cause | Pattern | First | Last |\n|---:|---|---|---|---|"
         )?;
-        for group in &groups {
+        for group in groups {
+            // Stop times are text from the input: escaped like any other (a `|` would end
+            // the cell, `<img>` would be HTML).
+            let time = |t: &Option<(i64, String)>| {
+                t.as_ref()
+                    .map_or(String::new(), |(_, t)| super::markdown::escape_inline(t))
+            };
             writeln!(
                 out,
                 "| {} | {} | {} | {} | {} |",
                 group.count,
-                super::markdown::escape_inline(group.title),
-                super::markdown::code(group.pattern.unwrap_or("unrecognised")),
-                group.first_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
-                group.last_stopped.as_ref().map_or("", |(_, t)| t.as_str()),
+                super::markdown::escape_inline(&group.title),
+                super::markdown::code(group.pattern.as_deref().unwrap_or("unrecognised")),
+                time(&group.first_stopped),
+                time(&group.last_stopped),
             )?;
         }
         writeln!(out)?;
     }
     if let Some(size) = scan.timeline_bucket {
-        super::markdown::timeline_table(out, &groups, size)?;
+        super::markdown::timeline_table(out, groups, size)?;
     }
     for group in groups.iter().filter(|gr| gr.status != Status::Benign) {
         writeln!(
             out,
             "## {} × {}\n",
             group.count,
-            super::markdown::escape_inline(group.title)
+            super::markdown::escape_inline(&group.title)
         )?;
         for line in where_(group) {
             writeln!(out, "- {}", super::markdown::escape_inline(&line))?;
         }
         writeln!(out)?;
-        let shown = group.representative.for_display();
-        match shown.primary() {
-            Some(finding) => super::markdown::write_finding_body(out, finding)?,
+        match group.representative.primary() {
+            Some(finding) => {
+                if group.count > 1 {
+                    let (note, values) = fix_note(group);
+                    writeln!(out, "*{}*\n", super::markdown::escape_inline(&note))?;
+                    for line in &values {
+                        writeln!(out, "- {}", super::markdown::escape_block(line))?;
+                    }
+                    if !values.is_empty() {
+                        writeln!(out)?;
+                    }
+                }
+                super::markdown::write_finding_body(out, finding)?
+            }
             None => {
                 if let Some(masked) = &group.masked_text {
                     writeln!(out, "{}", super::markdown::fence("text", masked))?;
@@ -590,14 +742,14 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
             }
         }
     }
-    for w in report.warnings {
+    for w in &report.warnings {
         writeln!(
             out,
             "> **Warning:** {}\n",
             super::markdown::escape_inline(w)
         )?;
     }
-    for e in report.errors {
+    for e in &report.errors {
         writeln!(out, "> **Error:** {}\n", super::markdown::escape_inline(e))?;
     }
     Ok(())

@@ -207,7 +207,7 @@ pub(crate) fn write_finding_body(out: &mut dyn Write, f: &Finding) -> io::Result
 
 /// Inline code that survives backticks inside the value.
 pub(crate) fn code(text: &str) -> String {
-    let text = text.replace(['\n', '\r'], " ");
+    let text = crate::report::make_visible(&text.replace(['\n', '\r'], " "), false);
     let longest = longest_run(&text, '`');
     let fence = "`".repeat(longest + 1);
     if longest > 0 || text.starts_with('`') || text.ends_with('`') {
@@ -219,6 +219,8 @@ pub(crate) fn code(text: &str) -> String {
 
 /// A fenced block whose fence is longer than any backtick run in the body.
 pub(crate) fn fence(lang: &str, body: &str) -> String {
+    // Control characters from the input are shown, not passed on (a fence keeps them raw).
+    let body = &crate::report::make_visible(body, false);
     let fence = "`".repeat(longest_run(body, '`').max(2) + 1);
     format!("{fence}{lang}\n{body}\n{fence}\n")
 }
@@ -240,7 +242,8 @@ fn longest_run(text: &str, c: char) -> usize {
 /// Escapes characters that would start markup or raw HTML in running text.
 pub(crate) fn escape_inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // Control characters and bidirectional overrides become visible escapes first.
+    for c in crate::report::make_visible(text, false).chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -259,7 +262,7 @@ pub(crate) fn escape_inline(text: &str) -> String {
 
 /// Like [`escape_inline`], but keeps `code spans` from pattern text and its line breaks (a
 /// numbered list in a fix stays a list).
-fn escape_block(text: &str) -> String {
+pub(crate) fn escape_block(text: &str) -> String {
     text.lines()
         .map(|line| {
             let mut out = String::new();
@@ -279,14 +282,14 @@ fn escape_block(text: &str) -> String {
 /// Stops per time bucket for the most frequent causes: a table for a weekly report.
 pub(crate) fn timeline_table(
     out: &mut dyn Write,
-    groups: &[crate::group::GroupView<'_>],
+    groups: &[crate::group::GroupView],
     bucket: i64,
 ) -> io::Result<()> {
     const COLUMNS: usize = 5;
-    let shown: Vec<&crate::group::GroupView<'_>> = groups.iter().take(COLUMNS).collect();
+    let shown: Vec<&crate::group::GroupView> = groups.iter().take(COLUMNS).collect();
     let series: Vec<std::collections::BTreeMap<i64, u64>> = groups
         .iter()
-        .map(|g| crate::group::rebucket(g.timeline, bucket))
+        .map(|g| crate::group::rebucket(&g.timeline, bucket))
         .collect();
     let mut buckets: Vec<i64> = series.iter().flat_map(|s| s.keys().copied()).collect();
     buckets.sort_unstable();
@@ -297,7 +300,11 @@ pub(crate) fn timeline_table(
     let unit = if bucket >= 86_400 { "Day" } else { "Hour" };
     write!(out, "| {unit} (UTC) | All |")?;
     for g in &shown {
-        write!(out, " {} |", code(g.pattern.unwrap_or("unrecognised")))?;
+        write!(
+            out,
+            " {} |",
+            code(g.pattern.as_deref().unwrap_or("unrecognised"))
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "|---|---:|{}", "---:|".repeat(shown.len()))?;

@@ -123,10 +123,13 @@ impl<W: Write> TextRenderer<W> {
     }
 
     pub fn finish(mut self, s: &Summary) -> io::Result<()> {
+        // Warnings quote the input (a describe-tasks failure's reason, say).
         for w in &s.warnings {
+            let w = crate::report::make_visible(w, false);
             writeln!(self.out, "{} {w}", "warning:".yellow().bold())?;
         }
         for e in &s.errors {
+            let e = crate::report::make_visible(e, false);
             writeln!(self.out, "{} {e}", "error:".red().bold())?;
         }
         if s.diagnoses > 1 {

@@ -18,6 +18,12 @@ pub enum Reply {
     Error(u16, &'static str, &'static str),
     /// Accept the request and never answer.
     Hang,
+    /// HTTP 200 with this JSON body, after a pause.
+    Slow(Duration, Value),
+    /// HTTP 200 whose chunked body never ends (sent until the client goes, at most 2 GiB).
+    Endless,
+    /// HTTP 200 with this body, as it is (not JSON, say).
+    Raw(&'static str),
 }
 
 type Handler = dyn Fn(&str, &Value, usize) -> Reply + Send + Sync;
@@ -116,6 +122,33 @@ fn serve(stream: TcpStream, handler: &Handler, calls: &Mutex<Vec<(String, Value)
             Reply::Hang => {
                 std::thread::sleep(Duration::from_secs(3600));
                 return;
+            }
+            Reply::Slow(pause, value) => {
+                std::thread::sleep(pause);
+                (200, value)
+            }
+            Reply::Endless => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n\r\ne\r\n{\"taskArns\":[\"\r\n";
+                if writer.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = format!("100000\r\n{}\r\n", "a".repeat(1 << 20));
+                for _ in 0..2048 {
+                    if writer.write_all(chunk.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
+            Reply::Raw(text) => {
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{text}",
+                    text.len()
+                );
+                if writer.write_all(response.as_bytes()).is_err() {
+                    return;
+                }
+                continue;
             }
         };
         let payload = payload.to_string();

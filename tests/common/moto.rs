@@ -33,12 +33,35 @@ fn python() -> PathBuf {
 impl Moto {
     /// Starts moto on a free port on 127.0.0.1, seeded with the test scenarios (or `bench` tasks).
     pub fn start(bench: Option<usize>) -> Moto {
+        let mut args = Vec::new();
+        if let Some(n) = bench {
+            args.extend(["--bench".to_string(), n.to_string()]);
+        }
+        Moto::start_with(&args)
+    }
+
+    /// Starts moto seeded with `scenarios` (see tests/live/moto_server.py) in `cluster`.
+    pub fn start_scenarios(scenarios: &Value, cluster: &str) -> Moto {
+        let file = tempfile::Builder::new()
+            .prefix("ecs-diagnose-moto-")
+            .suffix(".json")
+            .tempfile()
+            .expect("a scratch file");
+        std::fs::write(file.path(), scenarios.to_string()).expect("write the scenarios");
+        let path = file.path().to_string_lossy().into_owned();
+        // moto has read the file once it says READY; the file goes when `file` drops.
+        Moto::start_with(&[
+            "--scenarios".to_string(),
+            path,
+            "--cluster".to_string(),
+            cluster.to_string(),
+        ])
+    }
+
+    fn start_with(args: &[String]) -> Moto {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/live/moto_server.py");
         let mut cmd = Command::new(python());
-        cmd.arg(&script);
-        if let Some(n) = bench {
-            cmd.args(["--bench", &n.to_string()]);
-        }
+        cmd.arg(&script).args(args);
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

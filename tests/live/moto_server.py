@@ -4,7 +4,9 @@ moto serves stoppedReason verbatim but cannot set stopCode, stop times, containe
 exit codes through its API, so the seeding sets those on moto's stored task objects (the recipe
 verified in shared/reference/aws-sdk-and-moto.md).
 
-Usage: python moto_server.py [--bench N]
+Usage: python moto_server.py [--bench N] [--scenarios FILE.json --cluster NAME]
+(a scenarios file holds a list of [family, group, reason, stop code, containers, count] in the
+shape of SCENARIOS, containers as [name, image, exit code, reason] lists)
 Prints `READY <port>` once the server answers, then serves until stdin closes.
 """
 
@@ -65,10 +67,10 @@ def bench_scenarios(n):
     return out
 
 
-def seed(port, scenarios):
+def seed(port, scenarios, cluster="demo"):
     ecs = boto3.client("ecs", region_name=REGION, endpoint_url=f"http://127.0.0.1:{port}",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
-    ecs.create_cluster(clusterName="demo")
+    ecs.create_cluster(clusterName=cluster)
     for family in sorted({s[0] for s in scenarios}):
         # Every container needs `memory` (moto fails run_task without it); no
         # requiresCompatibilities, so FARGATE tasks need no subnet (moto quirks 1-3).
@@ -84,12 +86,12 @@ def seed(port, scenarios):
             batch = min(remaining, 10)  # RunTask starts at most 10 tasks
             remaining -= batch
             started_by = "ecs-svc/4387950321749260193" if group.startswith("service:") else "batch"
-            tasks = ecs.run_task(cluster="demo", taskDefinition=family, count=batch, launchType="FARGATE",
+            tasks = ecs.run_task(cluster=cluster, taskDefinition=family, count=batch, launchType="FARGATE",
                                  group=group, startedBy=started_by)["tasks"]
             for task in tasks:
                 arn = task["taskArn"]
-                ecs.stop_task(cluster="demo", task=arn, reason=reason)
-                stored = backend.tasks["demo"][arn]
+                ecs.stop_task(cluster=cluster, task=arn, reason=reason)
+                stored = backend.tasks[cluster][arn]
                 stored.stop_code = stop_code
                 stored.stopped_at = base + timedelta(minutes=minute)
                 minute += 1
@@ -109,12 +111,20 @@ def seed(port, scenarios):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bench", type=int, default=0)
+    parser.add_argument("--scenarios")
+    parser.add_argument("--cluster", default="demo")
     args = parser.parse_args()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     port = server._server.server_port
-    scenarios = bench_scenarios(args.bench) if args.bench else SCENARIOS
-    seeded = seed(port, scenarios)
+    if args.scenarios:
+        with open(args.scenarios) as f:
+            scenarios = [tuple(s) for s in json.load(f)]
+    elif args.bench:
+        scenarios = bench_scenarios(args.bench)
+    else:
+        scenarios = SCENARIOS
+    seeded = seed(port, scenarios, args.cluster)
     sys.stdout.write(f"READY {port} {json.dumps(seeded)}\n")
     sys.stdout.flush()
     # Serve until the test closes our stdin (or kills us).
