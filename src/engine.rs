@@ -646,6 +646,7 @@ fn render_finding(
             .collect(),
         evidence: evidence_list,
         location,
+        probe: None,
     }
 }
 

@@ -321,6 +321,9 @@ impl Redactor {
                     self.learn_text(text);
                 }
             }
+            for text in f.probe.iter().flat_map(|p| p.strings()) {
+                self.learn_text(text);
+            }
         }
     }
 
