@@ -483,6 +483,21 @@ pub struct TaskJson {
     containers: Option<Vec<ContainerJson>>,
     /// Increments on every state change; the newest event of a task has the highest.
     version: Option<i64>,
+    /// The ENI attachment's details name the task's subnet (for `--probe`).
+    attachments: Option<Vec<AttachmentJson>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AttachmentJson {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    details: Option<Vec<DetailJson>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DetailJson {
+    name: Option<String>,
+    value: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -523,6 +538,19 @@ impl TaskJson {
         evidence.meta.launch_type = self.launch_type;
         evidence.meta.last_status = self.last_status;
         evidence.meta.stopped_at = self.stopped_at.map(Timestamp::into_text);
+        evidence.meta.network = self
+            .attachments
+            .iter()
+            .flatten()
+            .filter(|a| a.kind.as_deref() == Some("ElasticNetworkInterface"))
+            .find_map(|a| {
+                crate::model::TaskNetwork::from_details(
+                    a.details
+                        .iter()
+                        .flatten()
+                        .filter_map(|d| Some((d.name.as_deref()?, d.value.as_deref()?))),
+                )
+            });
         evidence.stop_code = self.stop_code.filter(|s| !s.is_empty());
         evidence.stopped_reason = self.stopped_reason.filter(|s| !s.trim().is_empty());
         evidence.containers = self
