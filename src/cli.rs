@@ -8,6 +8,8 @@ mod explain;
 mod generate;
 #[cfg(feature = "aws")]
 mod live;
+#[cfg(feature = "probe")]
+mod probe;
 
 use std::cell::RefCell;
 use std::io::{self, BufWriter, IsTerminal, Write};
