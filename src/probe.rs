@@ -71,7 +71,8 @@ impl Outcome {
             name: name.as_str(),
             verdict: self.verdict,
             summary: self.summary,
-            fix: self.fix,
+            // A fix for a cause that was not confirmed would send the reader the wrong way.
+            fix: self.fix.filter(|_| self.verdict == Verdict::Confirmed),
             facts: self.facts,
             calls,
             missing_permissions: self.missing_permissions,

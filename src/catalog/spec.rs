@@ -287,3 +287,38 @@ pub struct ExampleSpec {
     #[serde(default)]
     pub source: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::Catalog;
+
+    const PATTERN: &str = "id: x-timeout\ntitle: T\ncategory: networking\nseverity: error\nmatch:\n  - regex: 'x timeout'\ncause: C\nfix: F\n";
+
+    #[test]
+    fn probes_are_read_and_unknown_names_are_load_errors() {
+        let ok = Catalog::from_user_text(
+            "x-timeout.yaml",
+            &format!("{PATTERN}probes: [network-path, cache-iam]\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            ok.get("x-timeout").unwrap().probes,
+            [super::ProbeName::NetworkPath, super::ProbeName::CacheIam]
+        );
+        let err = Catalog::from_user_text("x-timeout.yaml", &format!("{PATTERN}probes: [ping]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x-timeout.yaml:9") && err.contains("unknown variant `ping`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_probe_name_round_trips() {
+        for probe in super::ProbeName::ALL {
+            let parsed: super::ProbeName = serde_yaml::from_str(probe.as_str()).unwrap();
+            assert_eq!(parsed, probe);
+        }
+    }
+}

@@ -709,7 +709,7 @@ impl Fetcher {
                             public_ip: Some(
                                 c.assign_public_ip().map(|a| a.as_str()) == Some("ENABLED"),
                             ),
-                            source: format!("service {service}'s network configuration (the ENI is gone)"),
+                            source: format!("service {service}'s network configuration; the task's ENI is gone"),
                         })
                         .ok_or_else(|| {
                             Unavailable::Unknown(format!(

@@ -33,6 +33,12 @@ pub fn verdict(facts: &EcrPublicFacts) -> Outcome {
         );
     };
     out.facts.push(format!("image {image} is on ECR Public"));
+    super::network_path::describe_parts(
+        &facts.subnet,
+        &facts.route_table,
+        &facts.task,
+        &mut out.facts,
+    );
     // The rule is advice for the fix, so a failure to list rules does not decide the verdict.
     match &facts.cache_rules {
         Ok(rules) => {

@@ -54,7 +54,12 @@ impl Target {
                 }
             }
         }
-        if services.is_empty() {
+        // Without an AWS host, words decide, unless the message names another host (ECR
+        // Public, Docker Hub), which is then the target.
+        let other_host = hosts(&lower)
+            .into_iter()
+            .any(|h| !h.ends_with(".amazonaws.com") && !h.ends_with(".amazonaws.com.cn"));
+        if services.is_empty() && !other_host {
             if lower.contains("secretsmanager") || lower.contains("secrets manager") {
                 add(&mut services, &["secretsmanager"]);
             }
@@ -190,7 +195,17 @@ pub struct NetworkFacts {
 
 /// Facts every network verdict states.
 pub fn describe_facts(facts: &NetworkFacts, out: &mut Vec<String>) {
-    if let Ok(s) = &facts.subnet {
+    describe_parts(&facts.subnet, &facts.route_table, &facts.task, out);
+}
+
+/// The subnet, its route table and the task's security groups, as facts.
+pub fn describe_parts(
+    subnet: &Fact<Subnet>,
+    route_table: &Fact<RouteTable>,
+    task: &Fact<TaskSecurity>,
+    out: &mut Vec<String>,
+) {
+    if let Ok(s) = subnet {
         out.push(format!(
             "subnet {} in {}{}",
             s.id,
@@ -201,7 +216,7 @@ pub fn describe_facts(facts: &NetworkFacts, out: &mut Vec<String>) {
                 .unwrap_or_default()
         ));
     }
-    if let Ok(t) = &facts.route_table {
+    if let Ok(t) = route_table {
         let routes: Vec<String> = t
             .routes
             .iter()
@@ -231,7 +246,7 @@ pub fn describe_facts(facts: &NetworkFacts, out: &mut Vec<String>) {
             }
         ));
     }
-    if let Ok(t) = &facts.task {
+    if let Ok(t) = task {
         let ip = match t.public_ip {
             Some(true) => "a public IP",
             Some(false) => "no public IP",

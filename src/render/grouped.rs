@@ -277,6 +277,9 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
                         };
                         writeln!(out, "        {}", note.dimmed())?;
                     }
+                    if let Some(tally) = probe_tally(report.diagnoses, group.pattern) {
+                        writeln!(out, "        {}", tally.dimmed())?;
+                    }
                     let mut indented = Indented::new(&mut *out, "      ");
                     let shown = group.representative.for_display();
                     write_finding(&mut indented, shown.primary().unwrap_or(finding))?;
@@ -304,6 +307,31 @@ fn text(out: &mut dyn Write, report: &GroupedReport<'_>, options: RenderOptions)
         writeln!(out, "\n{} {w}", "warning:".yellow().bold())?;
     }
     Ok(())
+}
+
+/// With `--probe`, how the group's tasks fared (verdicts can differ between subnets or roles;
+/// the details shown are the first task's).
+fn probe_tally(diagnoses: &[Diagnosis], pattern: Option<&str>) -> Option<String> {
+    use crate::report::Verdict;
+    let mut counts = [0usize; 3];
+    for d in diagnoses {
+        let Some(f) = d.primary().filter(|f| Some(f.pattern.as_str()) == pattern) else {
+            continue;
+        };
+        if let Some(p) = &f.probe {
+            counts[match p.verdict {
+                Verdict::Confirmed => 0,
+                Verdict::RuledOut => 1,
+                Verdict::CouldNotCheck => 2,
+            }] += 1;
+        }
+    }
+    (counts.iter().sum::<usize>() > 0).then(|| {
+        format!(
+            "probe: {} confirmed, {} ruled out, {} could not check",
+            counts[0], counts[1], counts[2]
+        )
+    })
 }
 
 /// A compact chart: one row of bars per cause (each scaled to its own peak), stops per bucket.
@@ -573,6 +601,9 @@ fn markdown(out: &mut dyn Write, report: &GroupedReport<'_>) -> io::Result<()> {
             writeln!(out, "- {}", super::markdown::escape_inline(&line))?;
         }
         writeln!(out)?;
+        if let Some(tally) = probe_tally(report.diagnoses, group.pattern) {
+            writeln!(out, "{}\n", super::markdown::escape_inline(&tally))?;
+        }
         let shown = group.representative.for_display();
         match shown.primary() {
             Some(finding) => super::markdown::write_finding_body(out, finding)?,
