@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target" / "release" / "ecs-diagnose"
+BIN = Path(os.environ.get("ECS_DIAGNOSE_BIN", ROOT / "target" / "release" / "ecs-diagnose"))
 ENV = dict(os.environ, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
            AWS_EC2_METADATA_DISABLED="true", AWS_DEFAULT_REGION="us-east-1")
 

@@ -257,7 +257,6 @@ pub struct ClusterArgs {
     /// After diagnosing, confirm or rule out each cause with read-only checks of the task's own
     /// subnet, VPC, security groups, image, task definition and roles (see the README for the
     /// IAM actions; a missing permission makes that check "could not check").
-    #[cfg(feature = "probe")]
     #[arg(long, help_heading = "AWS")]
     pub probe: bool,
 
@@ -283,7 +282,6 @@ pub struct TaskArgs {
     /// After diagnosing, confirm or rule out each cause with read-only checks of the task's own
     /// subnet, VPC, security groups, image, task definition and roles (see the README for the
     /// IAM actions; a missing permission makes that check "could not check").
-    #[cfg(feature = "probe")]
     #[arg(long, help_heading = "AWS")]
     pub probe: bool,
 
@@ -325,13 +323,11 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "REGION", value_parser = parse_region, help_heading = "Values")]
     pub region: Option<String>,
 
-    #[cfg(feature = "probe")]
     #[command(flatten)]
     pub probe: ExplainProbeArgs,
 }
 
 /// `explain --probe`: the input's task ARNs name the account and region to check.
-#[cfg(feature = "probe")]
 #[derive(Debug, Clone, ClapArgs)]
 pub struct ExplainProbeArgs {
     /// For inputs that name task ARNs (describe-tasks output, events): confirm or rule out each
