@@ -3,7 +3,8 @@ VPC, one execution role) on the local moto world of tests/live/probe_world.py, a
 40-task cluster of the same layout. Prints wall time and the probe calls by action: they depend
 on the distinct subnets, VPCs, services, task definitions and roles, not on N.
 
-Usage (after scripts/test.sh has created .venv, and `cargo build --release --features probe`):
+Usage (after scripts/test.sh has created .venv, and `cargo build --release --features probe`;
+ECS_DIAGNOSE_BIN names another binary):
     .venv/bin/python bench/probe.py [N]        default: 1000
 """
 
