@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: unit, catalog, CLI snapshots, and the live tests against a local ECS API
-# server (moto, installed here into .venv from tests/requirements.txt when missing).
+# Runs every test: unit, catalog, CLI snapshots, and the live tests against a local AWS API
+# server (moto, installed here into .venv from tests/requirements.txt when missing). Builds with
+# the `probe` feature (off by default: its SDK crates take long to compile), so the `--probe`
+# tests run too.
 # Usage: scripts/test.sh [extra cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +21,4 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN
 export AWS_DEFAULT_REGION=us-east-1
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_ECS
 
-cargo test --locked "$@"
+cargo test --locked --features probe "$@"

@@ -8,6 +8,8 @@ mod explain;
 mod generate;
 #[cfg(feature = "aws")]
 mod live;
+#[cfg(feature = "probe")]
+mod probe;
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
@@ -102,6 +104,8 @@ pub fn run(args: &Args) -> Result<u8, CliError> {
 }
 
 fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
+    #[cfg(not(feature = "probe"))]
+    probe_unavailable(args)?;
     let out: Box<dyn Write> = Box::new(BufWriter::new(io::stdout().lock()));
     match &args.command {
         Command::Explain(explain_args) => {
@@ -183,6 +187,26 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
             Ok(if passed { EXIT_OK } else { EXIT_UNRECOGNISED })
         }
     }
+}
+
+/// `--probe` is in every build's help, so one binary's help reads like another's; a build
+/// without the probe clients says how to get them.
+#[cfg(not(feature = "probe"))]
+fn probe_unavailable(args: &Args) -> Result<(), CliError> {
+    let asked = match &args.command {
+        Command::Explain(a) => a.probe.probe,
+        #[cfg(feature = "aws")]
+        Command::Cluster(a) => a.probe,
+        #[cfg(feature = "aws")]
+        Command::Task(a) => a.probe,
+        _ => false,
+    };
+    if asked {
+        return Err(CliError::Usage(
+            "--probe needs a build with the `probe` feature\n  help: cargo install --path . --features probe".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// A partial live result is an error (exit 2) even though what was fetched was reported.

@@ -475,7 +475,12 @@ impl Engine {
         let unrecognised = (status == Status::Unrecognised).then(|| {
             let messages: Vec<(Field, String)> = normalized
                 .iter()
-                .map(|read| (read.message.field, show(None, read.text()).unwrap_or_default()))
+                .map(|read| {
+                    (
+                        read.message.field,
+                        show(None, read.text()).unwrap_or_default(),
+                    )
+                })
                 .collect();
             unrecognised::describe(evidence, messages, show)
         });
@@ -926,6 +931,7 @@ fn render_finding(
             .collect(),
         evidence: evidence_list,
         location,
+        probe: None,
     }
 }
 

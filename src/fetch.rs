@@ -57,6 +57,8 @@ pub struct Ecs {
     pub region: String,
     /// API calls made so far, by operation (for reports and benchmarks).
     pub calls: Arc<CallCounts>,
+    /// The resolved configuration (credentials, region, endpoint, timeouts), for other clients.
+    pub config: aws_config::SdkConfig,
 }
 
 /// Counts of API calls (each attempt the SDK retries counts once, as the operation).
@@ -125,6 +127,7 @@ impl Ecs {
             client: Client::from_conf(conf),
             region,
             calls: Arc::new(CallCounts::default()),
+            config,
         })
     }
 

@@ -10,8 +10,8 @@ pub mod lines;
 pub mod lossy;
 pub mod service_event;
 pub mod text;
-pub mod wrap;
 pub mod utf16;
+pub mod wrap;
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};

@@ -18,6 +18,8 @@ pub mod input;
 pub mod mask;
 pub mod model;
 pub mod normalize;
+#[cfg(feature = "probe")]
+pub mod probe;
 pub mod redact;
 pub mod render;
 pub mod report;

@@ -104,6 +104,36 @@ pub struct TaskMeta {
     /// Account and region stated by the envelope of an event.
     pub envelope_account: Option<String>,
     pub envelope_region: Option<String>,
+    /// The task's elastic network interface (awsvpc), from its attachment details.
+    pub network: Option<TaskNetwork>,
+}
+
+/// Where an awsvpc task sat in the network, as its ENI attachment records it. The ENI itself
+/// is usually deleted once the task stops; these details stay on the task.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskNetwork {
+    pub subnet_id: Option<String>,
+    pub eni_id: Option<String>,
+    pub private_ip: Option<String>,
+}
+
+impl TaskNetwork {
+    /// From an attachment's `name`/`value` details; `None` when it names no subnet or ENI.
+    pub fn from_details<'a>(
+        details: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Option<TaskNetwork> {
+        let mut network = TaskNetwork::default();
+        for (name, value) in details {
+            let value = Some(value.to_string()).filter(|v| !v.is_empty());
+            match name {
+                "subnetId" => network.subnet_id = value,
+                "networkInterfaceId" => network.eni_id = value,
+                "privateIPv4Address" => network.private_ip = value,
+                _ => {}
+            }
+        }
+        (network.subnet_id.is_some() || network.eni_id.is_some()).then_some(network)
+    }
 }
 
 /// Everything known about one stopped task or one pasted error.

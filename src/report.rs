@@ -85,6 +85,102 @@ pub struct Finding {
     pub evidence: Vec<MatchedEvidence>,
     /// Account and region used in this finding's text, with where they came from.
     pub location: Location,
+    /// With `--probe`: what the read-only checks of the task's own resources found.
+    pub probe: Option<ProbeSection>,
+}
+
+/// What a probe concluded about a finding's cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// The task's resources show this cause.
+    Confirmed,
+    /// The probes could not read what they needed (a permission, a throttle, a timeout, or a
+    /// fact the task no longer has).
+    CouldNotCheck,
+    /// The task's resources show this is not the cause.
+    RuledOut,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::CouldNotCheck => "could-not-check",
+            Verdict::RuledOut => "ruled-out",
+        }
+    }
+
+    /// In words, for text and markdown.
+    pub fn words(self) -> &'static str {
+        match self {
+            Verdict::Confirmed => "confirmed",
+            Verdict::CouldNotCheck => "could not check",
+            Verdict::RuledOut => "ruled out",
+        }
+    }
+}
+
+/// One probe's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeResult {
+    /// The probe's name (`network-path`, ...).
+    pub name: &'static str,
+    pub verdict: Verdict,
+    /// The verdict in one sentence, naming the exact resource (route table, endpoint, zone,
+    /// record, role, action).
+    pub summary: String,
+    /// What to change, when the probe knows better than the catalog (an existing cache
+    /// prefix, the exact record to add).
+    pub fix: Option<String>,
+    /// The facts the verdict rests on.
+    pub facts: Vec<String>,
+    /// The read-only API calls whose answers were used (`ec2:DescribeRouteTables vpc-1`);
+    /// one call may serve many tasks.
+    pub calls: Vec<String>,
+    /// For `could not check`: the IAM actions the caller was denied.
+    pub missing_permissions: Vec<String>,
+}
+
+/// The probes of one finding and their combined verdict: confirmed if any probe confirmed,
+/// ruled out if every probe ruled it out, otherwise could not check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeSection {
+    pub verdict: Verdict,
+    pub results: Vec<ProbeResult>,
+}
+
+impl ProbeSection {
+    pub fn new(results: Vec<ProbeResult>) -> ProbeSection {
+        let verdict = if results.iter().any(|r| r.verdict == Verdict::Confirmed) {
+            Verdict::Confirmed
+        } else if !results.is_empty() && results.iter().all(|r| r.verdict == Verdict::RuledOut) {
+            Verdict::RuledOut
+        } else {
+            Verdict::CouldNotCheck
+        };
+        ProbeSection { verdict, results }
+    }
+
+    /// Every string, for escaping and redaction.
+    pub fn strings_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        self.results.iter_mut().flat_map(|r| {
+            std::iter::once(&mut r.summary)
+                .chain(r.fix.iter_mut())
+                .chain(r.facts.iter_mut())
+                .chain(r.calls.iter_mut())
+                .chain(r.missing_permissions.iter_mut())
+        })
+    }
+
+    pub fn strings(&self) -> impl Iterator<Item = &String> {
+        self.results.iter().flat_map(|r| {
+            std::iter::once(&r.summary)
+                .chain(r.fix.iter())
+                .chain(r.facts.iter())
+                .chain(r.calls.iter())
+                .chain(r.missing_permissions.iter())
+        })
+    }
 }
 
 /// What to do with input nothing recognised.
@@ -231,6 +327,10 @@ impl Diagnosis {
                     .chain(e.matched.iter_mut())
                     .for_each(|s| f(s, true));
                 e.conditions.iter_mut().for_each(|s| f(s, true));
+            }
+            // Probe text quotes names and values from AWS, so it is treated as input.
+            if let Some(probe) = &mut finding.probe {
+                probe.strings_mut().for_each(|s| f(s, true));
             }
         }
         if let Some(u) = &mut self.unrecognised {

@@ -9,3 +9,16 @@ fn cli() {
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .case("tests/cmd/*.toml");
 }
+
+/// A build without the `probe` feature keeps `--probe` in its help and says how to get it.
+#[cfg(not(feature = "probe"))]
+#[test]
+fn probe_needs_the_probe_feature() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-diagnose"))
+        .args(["explain", "--probe", "WidgetError: x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--features probe"), "{stderr}");
+}

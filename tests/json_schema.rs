@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::fake_ecs::{FakeEcs, Reply, describe_oom, list_page, task_arns};
 use common::*;
@@ -19,37 +18,6 @@ fn json_out(args: &[&str], stdin: Option<&[u8]>) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     text
-}
-
-fn validate(documents: &[String]) {
-    let python = std::env::var_os("ECS_DIAGNOSE_TEST_PYTHON")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
-        });
-    assert!(
-        python.exists(),
-        "run the tests with scripts/test.sh (it installs the JSON Schema validator)"
-    );
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(python)
-        .arg(root.join("tests/live/validate_json.py"))
-        .arg(root.join("docs/json-output.schema.json"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    for doc in documents {
-        writeln!(stdin, "{doc}").unwrap();
-    }
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
 }
 
 /// The document as one line (the per-task renderer spreads one document over several lines).
@@ -114,7 +82,7 @@ fn every_output_shape_validates_against_the_published_schema() {
         .output()
         .unwrap();
     docs.extend(documents(&String::from_utf8(out.stdout).unwrap()));
-    validate(&docs);
+    validate_json(&docs);
 }
 
 #[test]
@@ -122,5 +90,5 @@ fn every_output_shape_validates_against_the_published_schema() {
 fn the_validator_rejects_a_renamed_field() {
     let doc = json_out(&["explain", "-o", "json", SEED_1], None)
         .replace("\"confidence\"", "\"certainty\"");
-    validate(&documents(&doc));
+    validate_json(&documents(&doc));
 }

@@ -93,6 +93,8 @@ pub struct Pattern {
     pub overrides_builtin: bool,
     /// The YAML source, for `catalog show` (borrowed for built-in patterns).
     pub source: std::borrow::Cow<'static, str>,
+    /// Read-only checks `--probe` runs for this cause.
+    pub probes: Vec<super::spec::ProbeName>,
 }
 
 /// Whether `id` is kebab-case.
@@ -342,6 +344,11 @@ pub fn compile(
         origin,
         overrides_builtin: false,
         source: text,
+        probes: {
+            let mut probes = spec.probes;
+            probes.dedup();
+            probes
+        },
     })
 }
 

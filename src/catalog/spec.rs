@@ -54,6 +54,80 @@ pub struct PatternSpec {
     /// Similar messages with another cause, which this pattern must not match.
     #[serde(default)]
     pub near_misses: Vec<ExampleSpec>,
+    /// Read-only checks that confirm or rule out this cause for a live task (`--probe`).
+    /// An unknown name is a load error.
+    #[serde(default)]
+    pub probes: Vec<ProbeName>,
+}
+
+/// A read-only check `--probe` can run against a stopped task's own resources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProbeName {
+    /// Route table, NAT/internet gateway and VPC endpoints (with their security groups) on the
+    /// way from the task's subnet to the service the message names.
+    NetworkPath,
+    /// The image is on ECR Public and the subnet has no internet path; existing cache rules.
+    EcrPublic,
+    /// VPC DNS attributes and the private hosted zones that answer for the registry's name.
+    DkrDns,
+    /// The pull-through cache rule for the image's prefix and the execution role's permissions.
+    CacheIam,
+    /// The secrets the task definition references exist.
+    Secret,
+    /// The execution role may read them.
+    SecretIam,
+    /// The SSM parameters the task definition references exist.
+    Parameter,
+    ParameterIam,
+    /// The awslogs log group exists.
+    LogGroup,
+    LogGroupIam,
+    /// The S3 environment files exist.
+    EnvFile,
+    EnvFileIam,
+    /// The ECR image (repository and tag) exists.
+    Image,
+    ImageIam,
+}
+
+impl ProbeName {
+    pub const ALL: [ProbeName; 14] = [
+        ProbeName::NetworkPath,
+        ProbeName::EcrPublic,
+        ProbeName::DkrDns,
+        ProbeName::CacheIam,
+        ProbeName::Secret,
+        ProbeName::SecretIam,
+        ProbeName::Parameter,
+        ProbeName::ParameterIam,
+        ProbeName::LogGroup,
+        ProbeName::LogGroupIam,
+        ProbeName::EnvFile,
+        ProbeName::EnvFileIam,
+        ProbeName::Image,
+        ProbeName::ImageIam,
+    ];
+
+    /// The name used in pattern files and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeName::NetworkPath => "network-path",
+            ProbeName::EcrPublic => "ecr-public",
+            ProbeName::DkrDns => "dkr-dns",
+            ProbeName::CacheIam => "cache-iam",
+            ProbeName::Secret => "secret",
+            ProbeName::SecretIam => "secret-iam",
+            ProbeName::Parameter => "parameter",
+            ProbeName::ParameterIam => "parameter-iam",
+            ProbeName::LogGroup => "log-group",
+            ProbeName::LogGroupIam => "log-group-iam",
+            ProbeName::EnvFile => "env-file",
+            ProbeName::EnvFileIam => "env-file-iam",
+            ProbeName::Image => "image",
+            ProbeName::ImageIam => "image-iam",
+        }
+    }
 }
 
 fn default_priority() -> i32 {
@@ -217,4 +291,39 @@ pub struct ExampleSpec {
     /// Where this message was seen (URL of the report or documentation).
     #[serde(default)]
     pub source: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::Catalog;
+
+    const PATTERN: &str = "id: x-timeout\ntitle: T\ncategory: networking\nseverity: error\nmatch:\n  - regex: 'x timeout'\ncause: C\nfix: F\n";
+
+    #[test]
+    fn probes_are_read_and_unknown_names_are_load_errors() {
+        let ok = Catalog::from_user_text(
+            "x-timeout.yaml",
+            &format!("{PATTERN}probes: [network-path, cache-iam]\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            ok.get("x-timeout").unwrap().probes,
+            [super::ProbeName::NetworkPath, super::ProbeName::CacheIam]
+        );
+        let err = Catalog::from_user_text("x-timeout.yaml", &format!("{PATTERN}probes: [ping]\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x-timeout.yaml:9") && err.contains("unknown variant `ping`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_probe_name_round_trips() {
+        for probe in super::ProbeName::ALL {
+            let parsed: super::ProbeName = serde_yaml::from_str(probe.as_str()).unwrap();
+            assert_eq!(parsed, probe);
+        }
+    }
 }

@@ -254,6 +254,12 @@ pub struct ClusterArgs {
     #[arg(long, value_name = "INTERVAL", num_args = 0..=1, default_missing_value = "30s", value_parser = parse_positive_duration)]
     pub watch: Option<std::time::Duration>,
 
+    /// After diagnosing, confirm or rule out each cause with read-only checks of the task's own
+    /// subnet, VPC, security groups, image, task definition and roles (see the README for the
+    /// IAM actions; a missing permission makes that check "could not check").
+    #[arg(long, help_heading = "AWS")]
+    pub probe: bool,
+
     /// DescribeTasks calls in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -272,6 +278,12 @@ pub struct TaskArgs {
     /// Task ids or ARNs.
     #[arg(required = true, value_name = "TASK")]
     pub tasks: Vec<String>,
+
+    /// After diagnosing, confirm or rule out each cause with read-only checks of the task's own
+    /// subnet, VPC, security groups, image, task definition and roles (see the README for the
+    /// IAM actions; a missing permission makes that check "could not check").
+    #[arg(long, help_heading = "AWS")]
+    pub probe: bool,
 
     #[command(flatten)]
     pub aws: AwsArgs,
@@ -310,6 +322,30 @@ pub struct ExplainArgs {
     /// AWS region to fill into fixes when the input does not state one.
     #[arg(long, value_name = "REGION", value_parser = parse_region, help_heading = "Values")]
     pub region: Option<String>,
+
+    #[command(flatten)]
+    pub probe: ExplainProbeArgs,
+}
+
+/// `explain --probe`: the input's task ARNs name the account and region to check.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct ExplainProbeArgs {
+    /// For inputs that name task ARNs (describe-tasks output, events): confirm or rule out each
+    /// cause with read-only checks of the task's own resources (needs AWS credentials).
+    #[arg(long, help_heading = "Probe")]
+    pub probe: bool,
+
+    /// Named profile from the shared AWS config.
+    #[arg(long, value_name = "NAME", requires = "probe", help_heading = "Probe")]
+    pub profile: Option<String>,
+
+    /// AWS API endpoint (a local test server, a proxy).
+    #[arg(long, value_name = "URL", requires = "probe", help_heading = "Probe")]
+    pub endpoint_url: Option<String>,
+
+    /// Give up on an API call after this long, retries included.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::time::parse_duration, help_heading = "Probe")]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Subcommand)]

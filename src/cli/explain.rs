@@ -22,6 +22,10 @@ pub fn run(
     output: &Output,
     stdout: impl Write,
 ) -> Result<Outcome, CliError> {
+    #[cfg(feature = "probe")]
+    if args.probe.probe {
+        return run_probed(engine, args, output, stdout);
+    }
     let reader = open_input(args)?;
     let defaults = Defaults {
         account: args.account.clone(),
@@ -66,6 +70,90 @@ pub fn run(
             }
             Err(CliError::Input(e))
         }
+    }
+}
+
+/// `explain --probe`: diagnose everything first, probe the tasks the input names, then render.
+#[cfg(feature = "probe")]
+fn run_probed(
+    engine: &Engine,
+    args: &ExplainArgs,
+    output: &Output,
+    stdout: impl Write,
+) -> Result<Outcome, CliError> {
+    let reader = open_input(args)?;
+    let defaults = Defaults {
+        account: args.account.clone(),
+        region: args.region.clone(),
+    };
+    let mut cache = MatchCache::default();
+    let mut warnings = Warnings::default();
+    let mut evidence: Vec<Evidence> = Vec::new();
+    let result = input::read(
+        reader,
+        args.input_format,
+        &mut |e: Evidence| -> io::Result<()> {
+            evidence.push(e);
+            Ok(())
+        },
+        &mut warnings,
+    );
+    let warnings = warnings.into_vec();
+    let read_error = match result {
+        Ok(0) => {
+            output.notes(&warnings, &[]);
+            return Err(CliError::Usage(
+                "the input holds no stopped task or error message (see the warnings above)"
+                    .to_string(),
+            ));
+        }
+        Ok(_) => None,
+        Err(InputError::Output(e)) => {
+            return Err(CliError::Io("cannot write the output".into(), e));
+        }
+        Err(e) if evidence.is_empty() => return Err(CliError::Input(e)),
+        Err(e) => Some(e),
+    };
+    for e in &evidence {
+        output.learn_evidence(e);
+    }
+    let mut diagnoses: Vec<_> = evidence
+        .iter()
+        .map(|e| output.diagnose(engine, e, &defaults, &mut cache))
+        .collect();
+    let refs: Vec<&Evidence> = evidence.iter().collect();
+    super::live::probe_explained(
+        engine,
+        &args.probe,
+        args.region.as_deref(),
+        &refs,
+        &mut diagnoses,
+        output,
+    )?;
+    output.notes(&warnings, &[]);
+    let mut renderer = output.renderer(stdout);
+    let mut summary = Summary::default();
+    for d in &diagnoses {
+        summary.add(d);
+        renderer
+            .diagnosis(d)
+            .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    }
+    summary.warnings = warnings;
+    if let Some(e) = &read_error {
+        summary.errors.push(format!(
+            "{e} (the {} item(s) before it are diagnosed above)",
+            summary.diagnoses
+        ));
+    }
+    renderer
+        .finish(&summary)
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+    match read_error {
+        Some(e) => Err(CliError::Input(e)),
+        None => Ok(Outcome {
+            unrecognised: summary.unrecognised,
+        }),
     }
 }
 

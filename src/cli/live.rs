@@ -102,6 +102,105 @@ pub fn cluster(
     })
 }
 
+/// Runs the probes of the tasks in `evidence` on their own values and attaches the verdicts to
+/// `shown` (one diagnosis per task, as shown); returns the calls made by action.
+#[cfg(feature = "probe")]
+async fn probe(
+    engine: &Engine,
+    ecs: &Ecs,
+    evidence: &[&Evidence],
+    shown: &mut [crate::report::Diagnosis],
+    output: &Output,
+) -> std::collections::BTreeMap<&'static str, usize> {
+    let fetcher = std::sync::Arc::new(crate::probe::Fetcher::new(
+        ecs.config.clone(),
+        ecs.config.endpoint_url().is_some(),
+    ));
+    let defaults = Defaults {
+        account: None,
+        region: Some(ecs.region.clone()),
+    };
+    let mut cache = MatchCache::default();
+    let raw: Vec<_> = evidence
+        .iter()
+        .map(|e| engine.diagnose(e, &defaults, &mut cache))
+        .collect();
+    super::probe::run(
+        engine,
+        &fetcher,
+        evidence,
+        &raw,
+        shown,
+        output,
+        Some(&ecs.region),
+    )
+    .await;
+    fetcher.calls()
+}
+
+/// `explain --probe`: the probes of the diagnoses whose input names a task ARN. Without
+/// credentials, says so once and leaves the diagnoses as they are.
+#[cfg(feature = "probe")]
+pub fn probe_explained(
+    engine: &Engine,
+    args: &super::args::ExplainProbeArgs,
+    region: Option<&str>,
+    evidence: &[&Evidence],
+    diagnoses: &mut [crate::report::Diagnosis],
+    output: &Output,
+) -> Result<(), CliError> {
+    let region = region.map(str::to_string).or_else(|| {
+        evidence
+            .iter()
+            .filter_map(|e| e.meta.task_arn.as_deref())
+            .filter_map(crate::arn::Arn::parse)
+            .find_map(|a| a.region_name().map(str::to_string))
+    });
+    if !evidence.iter().any(|e| e.meta.task_arn.is_some()) {
+        output.note(
+            "warning",
+            "--probe: the input names no task ARN, so there is nothing to probe",
+        );
+        return Ok(());
+    }
+    let options = AwsOptions {
+        profile: args.profile.clone(),
+        region,
+        endpoint_url: args.endpoint_url.clone(),
+        timeout: args.timeout,
+    };
+    let rt = runtime()?;
+    rt.block_on(async {
+        let ecs = match Ecs::connect(&options).await {
+            Ok(ecs) => ecs,
+            Err(e) => {
+                output.note(
+                    "warning",
+                    &format!(
+                        "--probe: {}",
+                        e.to_string().lines().next().unwrap_or_default()
+                    ),
+                );
+                return Ok(());
+            }
+        };
+        use aws_sdk_ecs::config::ProvideCredentials as _;
+        let credentials = match ecs.config.credentials_provider() {
+            Some(p) => p.provide_credentials().await.is_ok(),
+            None => false,
+        };
+        if !credentials {
+            output.note(
+                "warning",
+                "--probe: no AWS credentials are available, so the causes were not probed",
+            );
+            return Ok(());
+        }
+        probe(engine, &ecs, evidence, diagnoses, output).await;
+        Ok(())
+    })
+}
+
 fn filter_words(filter: &TaskFilter) -> Option<String> {
     match filter {
         TaskFilter::All => None,
@@ -183,9 +282,10 @@ async fn scan(
     for evidence in &tasks {
         output.learn_evidence(evidence);
     }
-    for evidence in tasks {
+    let mut values = Vec::with_capacity(tasks.len());
+    for evidence in &tasks {
         let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
-        let values = engine.classify(evidence, &mut cache).values;
+        values.push(engine.classify(evidence, &mut cache).values);
         if account.is_none() {
             account = evidence
                 .meta
@@ -194,8 +294,17 @@ async fn scan(
                 .and_then(crate::arn::Arn::parse)
                 .and_then(|a| a.account_id().map(str::to_string));
         }
-        grouping.add(&diagnosis, evidence, values);
         diagnoses.push(diagnosis);
+    }
+    #[cfg(feature = "probe")]
+    let probe_calls = match args.probe {
+        true => probe(engine, ecs, &tasks, &mut diagnoses, output).await,
+        false => Default::default(),
+    };
+    #[cfg(not(feature = "probe"))]
+    let probe_calls = std::collections::BTreeMap::new();
+    for ((diagnosis, evidence), values) in diagnoses.iter().zip(&tasks).zip(values) {
+        grouping.add(diagnosis, evidence, values);
     }
 
     let partial = !described.missing.is_empty();
@@ -213,6 +322,7 @@ async fn scan(
             ("DescribeTasks", ecs.calls.describe_tasks.load(std::sync::atomic::Ordering::Relaxed)),
         ]
         .into_iter()
+        .chain(probe_calls)
         .collect(),
         empty_note: diagnoses.is_empty().then(|| {
             "No stopped tasks found. ECS keeps stopped tasks for about an hour; for older stops, have an EventBridge rule send \"ECS Task State Change\" events to CloudWatch Logs and run `ecs-diagnose events` on the export (see the README).".to_string()
@@ -346,14 +456,28 @@ async fn watch(
                 let mut tasks = described.tasks;
                 tasks.sort_by(|a, b| a.meta.stopped_at.cmp(&b.meta.stopped_at));
                 let now = crate::time::now();
-                for evidence in tasks.iter().filter(|e| recent(e, args.since, now)) {
-                    if let Some(arn) = &evidence.meta.task_arn {
-                        seen.insert(arn.clone());
-                    }
-                    let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
+                let fresh: Vec<&Evidence> = tasks
+                    .iter()
+                    .filter(|e| recent(e, args.since, now))
+                    .collect();
+                #[allow(unused_mut)]
+                let mut diagnoses: Vec<_> = fresh
+                    .iter()
+                    .map(|evidence| {
+                        if let Some(arn) = &evidence.meta.task_arn {
+                            seen.insert(arn.clone());
+                        }
+                        output.diagnose(engine, evidence, &defaults, &mut cache)
+                    })
+                    .collect();
+                #[cfg(feature = "probe")]
+                if args.probe {
+                    probe(engine, ecs, &fresh, &mut diagnoses, output).await;
+                }
+                for diagnosis in &diagnoses {
                     unrecognised |= diagnosis.status == Status::Unrecognised;
                     stream
-                        .write(&diagnosis)
+                        .write(diagnosis)
                         .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
                 }
             }
@@ -454,15 +578,25 @@ pub fn task(
         };
         let mut cache = MatchCache::default();
         let mut summary = Summary::default();
-        let mut renderer = output.renderer(&mut *out);
         for evidence in &described.tasks {
             output.learn_evidence(evidence);
         }
-        for evidence in &described.tasks {
-            let diagnosis = output.diagnose(engine, evidence, &defaults, &mut cache);
-            summary.add(&diagnosis);
+        #[allow(unused_mut)]
+        let mut diagnoses: Vec<_> = described
+            .tasks
+            .iter()
+            .map(|evidence| output.diagnose(engine, evidence, &defaults, &mut cache))
+            .collect();
+        #[cfg(feature = "probe")]
+        if args.probe {
+            let evidence: Vec<&Evidence> = described.tasks.iter().collect();
+            probe(engine, &ecs, &evidence, &mut diagnoses, output).await;
+        }
+        let mut renderer = output.renderer(&mut *out);
+        for diagnosis in &diagnoses {
+            summary.add(diagnosis);
             renderer
-                .diagnosis(&diagnosis)
+                .diagnosis(diagnosis)
                 .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
         }
         summary.warnings = output.shown_all(&warnings);

@@ -16,6 +16,17 @@ pub(super) fn evidence(task: &Task) -> Evidence {
     evidence.meta.stopped_at = task
         .stopped_at()
         .map(|t| crate::time::format_epoch(t.secs()));
+    evidence.meta.network = task
+        .attachments()
+        .iter()
+        .filter(|a| a.r#type() == Some("ElasticNetworkInterface"))
+        .find_map(|a| {
+            crate::model::TaskNetwork::from_details(
+                a.details()
+                    .iter()
+                    .filter_map(|d| Some((d.name()?, d.value()?))),
+            )
+        });
     evidence.stop_code = task.stop_code().map(|c| c.as_str().to_string());
     evidence.stopped_reason = task
         .stopped_reason()

@@ -524,6 +524,21 @@ pub struct TaskJson {
     version: Option<i64>,
     /// What was not read as given, in words.
     pub notes: Vec<String>,
+    /// The ENI attachment's details name the task's subnet (for `--probe`).
+    attachments: Option<Vec<AttachmentJson>>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct AttachmentJson {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    details: Option<Vec<DetailJson>>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct DetailJson {
+    name: Option<String>,
+    value: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -824,6 +839,13 @@ impl<'de> Visitor<'de> for TaskVisitor {
                     task.containers = Some(map.next_value_seed(ContainersSeed { notes })?);
                     continue;
                 }
+                "attachments" => {
+                    keys.seen(key, notes);
+                    // Only for --probe: an attachment list of another shape is left out.
+                    let value = map.next_value::<serde_json::Value>()?;
+                    task.attachments = serde_json::from_value(value).ok();
+                    continue;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                     continue;
@@ -999,6 +1021,19 @@ impl TaskJson {
         evidence.meta.launch_type = self.launch_type;
         evidence.meta.last_status = self.last_status;
         evidence.meta.stopped_at = self.stopped_at.map(Timestamp::into_text);
+        evidence.meta.network = self
+            .attachments
+            .iter()
+            .flatten()
+            .filter(|a| a.kind.as_deref() == Some("ElasticNetworkInterface"))
+            .find_map(|a| {
+                crate::model::TaskNetwork::from_details(
+                    a.details
+                        .iter()
+                        .flatten()
+                        .filter_map(|d| Some((d.name.as_deref()?, d.value.as_deref()?))),
+                )
+            });
         evidence.stop_code = self.stop_code.filter(|s| !s.is_empty());
         evidence.stopped_reason = self.stopped_reason.filter(|s| !s.trim().is_empty());
         evidence.containers = self

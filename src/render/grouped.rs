@@ -388,6 +388,9 @@ fn text(out: &mut dyn Write, report: &Shown<'_>, options: RenderOptions) -> io::
                             writeln!(out, "          {line}")?;
                         }
                     }
+                    if let Some(tally) = probe_tally(report.diagnoses, group.pattern.as_deref()) {
+                        writeln!(out, "        {}", tally.dimmed())?;
+                    }
                     let mut indented = Indented::new(&mut *out, "      ");
                     write_finding(&mut indented, finding)?;
                 }
@@ -414,6 +417,31 @@ fn text(out: &mut dyn Write, report: &Shown<'_>, options: RenderOptions) -> io::
         writeln!(out, "\n{} {w}", "warning:".yellow().bold())?;
     }
     Ok(())
+}
+
+/// With `--probe`, how the group's tasks fared (verdicts can differ between subnets or roles;
+/// the details shown are the first task's).
+fn probe_tally(diagnoses: &[Diagnosis], pattern: Option<&str>) -> Option<String> {
+    use crate::report::Verdict;
+    let mut counts = [0usize; 3];
+    for d in diagnoses {
+        let Some(f) = d.primary().filter(|f| Some(f.pattern.as_str()) == pattern) else {
+            continue;
+        };
+        if let Some(p) = &f.probe {
+            counts[match p.verdict {
+                Verdict::Confirmed => 0,
+                Verdict::RuledOut => 1,
+                Verdict::CouldNotCheck => 2,
+            }] += 1;
+        }
+    }
+    (counts.iter().sum::<usize>() > 0).then(|| {
+        format!(
+            "probe: {} confirmed, {} ruled out, {} could not check",
+            counts[0], counts[1], counts[2]
+        )
+    })
 }
 
 /// A compact chart: one row of bars per cause (each scaled to its own peak), stops per bucket.
@@ -714,6 +742,9 @@ fn markdown(out: &mut dyn Write, report: &Shown<'_>) -> io::Result<()> {
             writeln!(out, "- {}", super::markdown::escape_inline(&line))?;
         }
         writeln!(out)?;
+        if let Some(tally) = probe_tally(report.diagnoses, group.pattern.as_deref()) {
+            writeln!(out, "{}\n", super::markdown::escape_inline(&tally))?;
+        }
         match group.representative.primary() {
             Some(finding) => {
                 if group.count > 1 {

@@ -163,6 +163,24 @@ pub(crate) struct WireFinding<'a> {
     captures: BTreeMap<&'a str, &'a str>,
     values: WireValues<'a>,
     evidence: Vec<WireEvidence<'a>>,
+    probe: Option<WireProbe<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireProbe<'a> {
+    verdict: &'static str,
+    results: Vec<WireProbeResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireProbeResult<'a> {
+    name: &'static str,
+    verdict: &'static str,
+    summary: &'a str,
+    fix: Option<&'a str>,
+    facts: &'a [String],
+    calls: &'a [String],
+    missing_permissions: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -339,6 +357,22 @@ impl<'a> From<&'a Finding> for WireFinding<'a> {
                     conditions: &e.conditions,
                 })
                 .collect(),
+            probe: f.probe.as_ref().map(|p| WireProbe {
+                verdict: p.verdict.as_str(),
+                results: p
+                    .results
+                    .iter()
+                    .map(|r| WireProbeResult {
+                        name: r.name,
+                        verdict: r.verdict.as_str(),
+                        summary: &r.summary,
+                        fix: r.fix.as_deref(),
+                        facts: &r.facts,
+                        calls: &r.calls,
+                        missing_permissions: &r.missing_permissions,
+                    })
+                    .collect(),
+            }),
         }
     }
 }

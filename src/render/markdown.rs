@@ -148,6 +148,9 @@ pub(crate) fn write_finding_body(out: &mut dyn Write, f: &Finding) -> io::Result
         f.confidence.as_str(),
         escape_inline(&f.confidence_reason)
     )?;
+    if let Some(probe) = &f.probe {
+        write_probe(out, probe)?;
+    }
     writeln!(out, "**Cause.** {}\n", escape_block(&f.cause))?;
     if !f.candidates.is_empty() {
         writeln!(out, "**Candidates, most likely first:**\n")?;
@@ -203,6 +206,36 @@ pub(crate) fn write_finding_body(out: &mut dyn Write, f: &Finding) -> io::Result
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The probes' verdict and what each saw. Probe text quotes values from AWS, so it is escaped
+/// like input.
+fn write_probe(out: &mut dyn Write, probe: &crate::report::ProbeSection) -> io::Result<()> {
+    writeln!(out, "**Probe: {}.**\n", probe.verdict.words())?;
+    for r in &probe.results {
+        writeln!(
+            out,
+            "- {} **{}** — {}",
+            code(r.name),
+            r.verdict.words(),
+            escape_inline(&r.summary)
+        )?;
+        if let Some(fix) = &r.fix {
+            writeln!(out, "  - Fix: {}", escape_inline(fix))?;
+        }
+        if !r.missing_permissions.is_empty() {
+            let actions: Vec<String> = r.missing_permissions.iter().map(|a| code(a)).collect();
+            writeln!(out, "  - Missing permission: {}", actions.join(", "))?;
+        }
+        for fact in &r.facts {
+            writeln!(out, "  - {}", escape_inline(fact))?;
+        }
+        if !r.calls.is_empty() {
+            let calls: Vec<String> = r.calls.iter().map(|c| code(c)).collect();
+            writeln!(out, "  - Calls: {}", calls.join(", "))?;
+        }
+    }
+    writeln!(out)
 }
 
 /// Inline code that survives backticks inside the value.

@@ -9,7 +9,7 @@ use colored::{ColoredString, Colorize};
 
 use super::{RenderOptions, Summary, subject};
 use crate::catalog::spec::{CommandKind, Severity};
-use crate::report::{Confidence, Diagnosis, Finding, Status};
+use crate::report::{Confidence, Diagnosis, Finding, ProbeSection, Status, Verdict};
 
 /// How many distinct diagnoses are remembered for "same as" lines.
 const SEEN_CAPACITY: usize = 10_000;
@@ -71,7 +71,15 @@ impl<W: Write> TextRenderer<W> {
                 } else if !rest.is_empty() {
                     let names: Vec<String> = rest
                         .iter()
-                        .map(|f| format!("{} ({} confidence)", f.pattern, f.confidence.as_str()))
+                        .map(|f| match &f.probe {
+                            Some(p) => format!(
+                                "{} ({} confidence, probe: {})",
+                                f.pattern,
+                                f.confidence.as_str(),
+                                p.verdict.words()
+                            ),
+                            None => format!("{} ({} confidence)", f.pattern, f.confidence.as_str()),
+                        })
                         .collect();
                     writeln!(
                         self.out,
@@ -186,6 +194,9 @@ pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> 
         "why:".dimmed(),
         f.confidence_reason.dimmed()
     )?;
+    if let Some(probe) = &f.probe {
+        write_probe(out, probe)?;
+    }
 
     section(out, "Cause", &f.cause)?;
     if !f.candidates.is_empty() {
@@ -241,6 +252,56 @@ pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> 
         }
     }
     placeholder_hint(out, f)
+}
+
+/// The probes' verdict first (it outweighs the inference from text), then what each saw.
+fn write_probe(out: &mut dyn Write, probe: &ProbeSection) -> io::Result<()> {
+    writeln!(
+        out,
+        "\n  {} {}",
+        "Probe".bold(),
+        verdict_label(probe.verdict)
+    )?;
+    for r in &probe.results {
+        writeln!(
+            out,
+            "    {} {} — {}",
+            r.name.cyan(),
+            verdict_label(r.verdict),
+            indent_rest(&r.summary, 6)
+        )?;
+        if let Some(fix) = &r.fix {
+            writeln!(out, "      {} {}", "fix:".dimmed(), indent_rest(fix, 11))?;
+        }
+        if !r.missing_permissions.is_empty() {
+            writeln!(
+                out,
+                "      {} {}",
+                "missing permission:".dimmed(),
+                r.missing_permissions.join(", ").yellow()
+            )?;
+        }
+        for fact in &r.facts {
+            writeln!(out, "      {} {}", "·".dimmed(), fact)?;
+        }
+        if !r.calls.is_empty() {
+            writeln!(
+                out,
+                "      {} {}",
+                "calls:".dimmed(),
+                r.calls.join(", ").dimmed()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn verdict_label(verdict: Verdict) -> ColoredString {
+    match verdict {
+        Verdict::Confirmed => "CONFIRMED".green().bold(),
+        Verdict::RuledOut => "RULED OUT".red().bold(),
+        Verdict::CouldNotCheck => "COULD NOT CHECK".yellow().bold(),
+    }
 }
 
 /// Tells the reader which values are placeholders and how to fill them in.

@@ -71,3 +71,37 @@ pub fn finding_text(finding: &Value) -> String {
 }
 pub mod fake_ecs;
 pub mod moto;
+pub mod probe_world;
+
+/// Validates JSON documents against docs/json-output.schema.json with a real JSON Schema
+/// validator (Python's `jsonschema`, from the environment scripts/test.sh prepares).
+pub fn validate_json(documents: &[String]) {
+    let python = std::env::var_os("ECS_DIAGNOSE_TEST_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python")
+        });
+    assert!(
+        python.exists(),
+        "run the tests with scripts/test.sh (it installs the JSON Schema validator)"
+    );
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new(python)
+        .arg(root.join("tests/live/validate_json.py"))
+        .arg(root.join("docs/json-output.schema.json"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for doc in documents {
+        writeln!(stdin, "{doc}").unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
