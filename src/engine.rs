@@ -58,6 +58,7 @@ pub struct Engine {
     condition_rules: Vec<(usize, usize)>,
     /// Rules with a container-name condition.
     container_rules: Vec<(usize, usize)>,
+    variable_names: OnceLock<Vec<Vec<String>>>,
 }
 
 /// A message as the matcher reads it.
@@ -135,7 +136,14 @@ pub struct MatchCache {
     current: HashMap<String, Arc<Vec<RuleMatch>>>,
     old: HashMap<String, Arc<Vec<RuleMatch>>>,
     hits: u64,
+    /// Captures by the message as given: a message repeated word for word (the same reason
+    /// in many tasks) runs the slower capture engines once. Two generations, as above.
+    captured: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
+    captured_old: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
 }
+
+/// Which rule's captures: (pattern, rule, partial match).
+type CaptureKey = (usize, usize, bool);
 
 impl MatchCache {
     /// How many diagnoses reused an earlier match.
@@ -157,6 +165,32 @@ impl MatchCache {
             self.old = std::mem::take(&mut self.current);
         }
         self.current.insert(key, matches);
+    }
+
+    fn captured(&mut self, message: &str, key: CaptureKey) -> Option<Arc<Extracted>> {
+        let find = |list: &Vec<(CaptureKey, Arc<Extracted>)>| {
+            list.iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, e)| Arc::clone(e))
+        };
+        if let Some(found) = self.captured.get(message).and_then(find) {
+            return Some(found);
+        }
+        let found = self.captured_old.get(message).and_then(find)?;
+        self.remember_captures(message, key, Arc::clone(&found));
+        Some(found)
+    }
+
+    fn remember_captures(&mut self, message: &str, key: CaptureKey, extracted: Arc<Extracted>) {
+        if let Some(list) = self.captured.get_mut(message) {
+            list.push((key, extracted));
+            return;
+        }
+        if self.captured.len() >= CACHE_CAPACITY {
+            self.captured_old = std::mem::take(&mut self.captured);
+        }
+        self.captured
+            .insert(message.to_string(), vec![(key, extracted)]);
     }
 }
 
@@ -203,6 +237,7 @@ impl Engine {
             regex_rules,
             condition_rules,
             container_rules,
+            variable_names: OnceLock::new(),
         })
     }
 
@@ -320,6 +355,17 @@ impl Engine {
             .as_ref()
     }
 
+    /// Per pattern, the variables its text uses (see `context::variable_names`).
+    fn variable_names(&self) -> &[Vec<String>] {
+        self.variable_names.get_or_init(|| {
+            self.catalog
+                .patterns()
+                .iter()
+                .map(crate::context::variable_names)
+                .collect()
+        })
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -413,11 +459,19 @@ impl Engine {
                     .find(|m| m.pattern == p)
                     .map(|m| {
                         let text = m.message.map_or("", |i| normalized[i].text());
-                        let captures = captures_of(&patterns[p], m, &normalized).0;
+                        let names = &self.variable_names()[p];
+                        let rule = &patterns[p].rules[m.rule];
+                        // The capture engines are the slow part of matching: skip them when
+                        // the pattern's text uses none of the rule's captures.
+                        let captures = if rule.capture_names.iter().any(|c| names.contains(c)) {
+                            captures_of(&patterns[p], m, &normalized, cache)
+                        } else {
+                            Arc::default()
+                        };
                         let location = Location::of_task(evidence, &Defaults::default());
                         let (vars, _) =
-                            Variables::build(evidence, &location, &captures, m.container, text);
-                        vars.select(&crate::context::variable_names(&patterns[p]))
+                            Variables::build(evidence, &location, &captures.0, m.container, text);
+                        vars.select(names)
                     })
                     .unwrap_or_default(),
                 pattern: Some(patterns[p].id.clone()),
@@ -466,7 +520,7 @@ impl Engine {
         let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
 
         let location = Location::of_task(evidence, defaults);
-        let findings = self.findings(evidence, &normalized, &matches, &location, show);
+        let findings = self.findings(evidence, &normalized, &matches, &location, cache, show);
         let status = match findings.first() {
             None => Status::Unrecognised,
             Some(f) if f.severity == Severity::Benign => Status::Benign,
@@ -578,6 +632,7 @@ impl Engine {
         messages: &[Read<'_>],
         matches: &[RuleMatch],
         location: &Location,
+        cache: &mut MatchCache,
         show: &mut ShowValue<'_>,
     ) -> Vec<Finding> {
         let patterns = self.catalog.patterns();
@@ -614,7 +669,15 @@ impl Engine {
             .into_iter()
             .map(|p| {
                 let found = &by_pattern[&p];
-                render_finding(&patterns[p], evidence, messages, found, location, show)
+                render_finding(
+                    &patterns[p],
+                    evidence,
+                    messages,
+                    found,
+                    location,
+                    cache,
+                    show,
+                )
             })
             .collect()
     }
@@ -783,7 +846,30 @@ type Extracted = (Vec<(String, String)>, Option<String>);
 
 /// A match's captures in `messages` (in the input's spelling) and the text it matched. What is
 /// left of a cut message gives no values: they may be incomplete.
-fn captures_of(pattern: &Pattern, m: &RuleMatch, messages: &[Read<'_>]) -> Extracted {
+fn captures_of(
+    pattern: &Pattern,
+    m: &RuleMatch,
+    messages: &[Read<'_>],
+    cache: &mut MatchCache,
+) -> Arc<Extracted> {
+    let Some(i) = m.message else {
+        return Arc::default();
+    };
+    // Messages longer than the cache's keys are worth are extracted each time.
+    let as_given = messages[i].message.text;
+    if as_given.len() > 4096 {
+        return Arc::new(extract(pattern, m, messages));
+    }
+    let key = (m.pattern, m.rule, m.partial.is_some());
+    if let Some(found) = cache.captured(as_given, key) {
+        return found;
+    }
+    let extracted = Arc::new(extract(pattern, m, messages));
+    cache.remember_captures(as_given, key, Arc::clone(&extracted));
+    extracted
+}
+
+fn extract(pattern: &Pattern, m: &RuleMatch, messages: &[Read<'_>]) -> Extracted {
     let lazy = pattern.rules[m.rule].regex.as_ref();
     match (m.message, lazy) {
         (Some(i), Some(lazy)) if m.partial.is_some() => (
@@ -813,12 +899,13 @@ fn render_finding(
     messages: &[Read<'_>],
     found: &[&RuleMatch],
     task_location: &Location,
+    cache: &mut MatchCache,
     show: &mut ShowValue<'_>,
 ) -> Finding {
     // Captures of the actual messages: the match may come from a message of the same shape.
-    let extracted: Vec<Extracted> = found
+    let extracted: Vec<Arc<Extracted>> = found
         .iter()
-        .map(|m| captures_of(pattern, m, messages))
+        .map(|m| captures_of(pattern, m, messages, cache))
         .collect();
     let first = found[0];
     let captures = &extracted[0].0;
@@ -831,7 +918,8 @@ fn render_finding(
     let evidence_list: Vec<MatchedEvidence> = found
         .iter()
         .zip(&extracted)
-        .map(|(m, (_, matched))| {
+        .map(|(m, extracted)| {
+            let matched = &extracted.1;
             let message = m.message.map(|i| &messages[i].message);
             MatchedEvidence {
                 field: message.map(|msg| msg.field),

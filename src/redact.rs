@@ -344,6 +344,9 @@ impl Redactor {
 
     /// `text` with every sensitive value replaced, in one pass.
     pub fn redact(&mut self, text: &str) -> String {
+        if !self.full && !may_hold_credentials(text) {
+            return text.to_string();
+        }
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
@@ -548,6 +551,20 @@ fn dotted_run(text: &str, at: usize) -> (usize, bool) {
 
 /// A credential starting at `at`: its length and what replaces it (keeping the label, such
 /// as `Bearer ` or `https://`, so the text still says what was there).
+/// Whether `text` has any of the words a credential starts with (`credential_at` finds
+/// nothing in the rest): most text has none, and is then passed through without a scan.
+fn may_hold_credentials(text: &str) -> bool {
+    static NEEDLES: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    NEEDLES
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(["authorization:", "bearer ", "eyj", "akia", "asia", "://"])
+                .expect("fixed needles build")
+        })
+        .is_match(text)
+}
+
 fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
     let rest = &text[at..];
     let bytes = rest.as_bytes();

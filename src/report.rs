@@ -346,7 +346,11 @@ impl Diagnosis {
     pub fn for_display(&self) -> Diagnosis {
         let mut copy = self.clone();
         copy.visit_strings_mut(&mut |s, raw| {
-            if s.chars().any(|c| is_unsafe(c, raw)) {
+            // Printable ASCII, the common case, needs no look at each character.
+            let plain = s
+                .bytes()
+                .all(|b| (0x20..0x7f).contains(&b) || b == b'\t' || (b == b'\n' && !raw));
+            if !plain && s.chars().any(|c| is_unsafe(c, raw)) {
                 *s = make_visible(s, raw);
             }
         });

@@ -1,7 +1,8 @@
 //! The match cache is keyed on a message's shape (its values replaced by stand-ins), so a
 //! message that differs from an earlier one only in its values reuses that match. That must
 //! never change a diagnosis: for every example and near miss of the catalog, a twin with other
-//! values gets the same findings, captures and confidence from a warm cache as from a cold one.
+//! values gets the same findings, captures and confidence from a warm cache as from a cold one,
+//! and a message seen before word for word keeps its own captures.
 
 use ecs_diagnose::catalog::Catalog;
 use ecs_diagnose::catalog::spec::ExampleSpec;
@@ -96,6 +97,15 @@ fn a_warm_cache_gives_the_same_diagnosis_as_a_cold_one() {
                 pattern.id,
                 spec.text,
                 twin_spec.text
+            );
+            // The same message again: its captures come from the exact-text cache.
+            let again = engine.diagnose(&original, &defaults, &mut warm);
+            let original_cold = engine.diagnose(&original, &defaults, &mut MatchCache::default());
+            assert_eq!(
+                summary(&again),
+                summary(&original_cold),
+                "{}: a repeated message lost its own captures",
+                pattern.id
             );
             checked += 1;
         }
