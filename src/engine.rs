@@ -39,6 +39,9 @@ use crate::report::{
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Entries kept by a [`MatchCache`] before it starts over, to bound memory.
 const CACHE_CAPACITY: usize = 4096;
+/// Messages kept with their captures. Fewer: a word-for-word repeat is a hot message (one
+/// deployment failing over and over), and each entry holds the message and its values.
+const CAPTURED_CAPACITY: usize = 1024;
 
 /// A compiled catalog, ready to diagnose.
 #[derive(Debug)]
@@ -140,6 +143,9 @@ pub struct MatchCache {
     /// in many tasks) runs the slower capture engines once. Two generations, as above.
     captured: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
     captured_old: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
+    /// Container name -> which container-name conditions it meets: names come from task
+    /// definitions and repeat across tasks, and there are dozens of such conditions.
+    container_classes: HashMap<String, String>,
 }
 
 /// Which rule's captures: (pattern, rule, partial match).
@@ -186,7 +192,7 @@ impl MatchCache {
             list.push((key, extracted));
             return;
         }
-        if self.captured.len() >= CACHE_CAPACITY {
+        if self.captured.len() >= CAPTURED_CAPACITY {
             self.captured_old = std::mem::take(&mut self.captured);
         }
         self.captured
@@ -289,7 +295,12 @@ impl Engine {
     /// What makes two pieces of evidence match alike: the normalised messages, the stop code,
     /// and per container its exit code, health status and which container-name conditions its
     /// name meets (not the name itself, so tasks of different services share matches).
-    fn cache_key(&self, evidence: &Evidence, messages: &[Read<'_>]) -> String {
+    fn cache_key(
+        &self,
+        evidence: &Evidence,
+        messages: &[Read<'_>],
+        cache: &mut MatchCache,
+    ) -> String {
         use std::fmt::Write as _;
         let mut key = String::new();
         key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
@@ -304,12 +315,23 @@ impl Engine {
             crate::mask::shape_key(read.text(), &mut key);
         }
         for c in &evidence.containers {
+            let class = match cache.container_classes.get(&c.name) {
+                Some(class) => class,
+                None => {
+                    if cache.container_classes.len() >= CACHE_CAPACITY {
+                        cache.container_classes.clear();
+                    }
+                    let class = self.container_class(&c.name);
+                    cache
+                        .container_classes
+                        .entry(c.name.clone())
+                        .or_insert(class)
+                }
+            };
             let _ = write!(
                 key,
                 "\u{2}{}:{:?}:{:?}",
-                self.container_class(&c.name),
-                c.exit_code,
-                c.health_status
+                class, c.exit_code, c.health_status
             );
         }
         key
@@ -400,7 +422,7 @@ impl Engine {
                 }
             })
             .collect();
-        let key = self.cache_key(evidence, &normalized);
+        let key = self.cache_key(evidence, &normalized, cache);
         let matches = match cache.get(&key) {
             Some(found) if self.still_matches(&found, &normalized) => {
                 cache.hits += 1;

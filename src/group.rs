@@ -104,11 +104,27 @@ pub struct Contribution {
     group: u32,
     status: Status,
     bucket: Option<i64>,
-    service: Option<u32>,
-    family: Option<u32>,
-    cluster: Option<u32>,
+    service: SmallIndex,
+    family: SmallIndex,
+    cluster: SmallIndex,
     /// Index of the task's value set in its group, if it was kept.
-    values: Option<u32>,
+    values: SmallIndex,
+}
+
+/// An optional index in four bytes (`Option<u32>` takes eight): a [`Contribution`] is kept for
+/// every task counted, hundreds of thousands in a large archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SmallIndex(u32);
+
+impl SmallIndex {
+    fn new(index: Option<u32>) -> SmallIndex {
+        // Interned names and value sets are far fewer than u32::MAX.
+        SmallIndex(index.unwrap_or(u32::MAX))
+    }
+
+    fn get(self) -> Option<u32> {
+        (self.0 != u32::MAX).then_some(self.0)
+    }
 }
 
 /// The values one or more of a group's tasks fill the cause and fix in with.
@@ -395,10 +411,10 @@ impl Grouping {
             group,
             status,
             bucket,
-            service,
-            family,
-            cluster,
-            values,
+            service: SmallIndex::new(service),
+            family: SmallIndex::new(family),
+            cluster: SmallIndex::new(cluster),
+            values: SmallIndex::new(values),
         }
     }
 
@@ -409,7 +425,7 @@ impl Grouping {
         *count = count.saturating_sub(1);
         let g = &mut self.groups[c.group as usize];
         g.count = g.count.saturating_sub(1);
-        match c.values {
+        match c.values.get() {
             Some(i) => {
                 let set = &mut g.value_sets[i as usize];
                 set.tasks = set.tasks.saturating_sub(1);
@@ -425,9 +441,9 @@ impl Grouping {
             }
         }
         for (map, id) in [
-            (&mut g.services, c.service),
-            (&mut g.families, c.family),
-            (&mut g.clusters, c.cluster),
+            (&mut g.services, c.service.get()),
+            (&mut g.families, c.family.get()),
+            (&mut g.clusters, c.cluster.get()),
         ] {
             if let Some(id) = id
                 && let Some(n) = map.get_mut(&id)

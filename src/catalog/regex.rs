@@ -146,6 +146,33 @@ fn accept_redacted_accounts(hir: Hir) -> Hir {
 #[derive(Debug, Clone)]
 pub struct Regex {
     inner: meta::Regex,
+    hir: Hir,
+    /// The same regex without the lazy DFAs, built when captures are first asked for.
+    captures: OnceLock<meta::Regex>,
+}
+
+/// `hir` compiled with the options every catalog regex uses. `lazy_dfa` off leaves the NFA
+/// engines only: for captures of a short message that is known to match, one backtracking pass
+/// beats the meta engine's three (forward DFA, reverse DFA, then the NFA on the match).
+fn build(hir: &Hir, lazy_dfa: bool) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .configure(
+            meta::Config::new()
+                .auto_prefilter(false)
+                .utf8_empty(false)
+                .hybrid(lazy_dfa)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+        )
+        .build_from_hir(hir)
+        .map_err(|e| match (e.size_limit(), e.syntax_error()) {
+            (Some(limit), _) => format!(
+                "the compiled regex exceeds the size limit of {limit} bytes; simplify it \
+                 (bounded repeats like {{1000}} multiply its size)"
+            ),
+            (None, Some(syntax)) => syntax.to_string(),
+            (None, None) => e.to_string(),
+        })
 }
 
 /// The groups of one match, as text of the message.
@@ -176,24 +203,17 @@ impl Regex {
     }
 
     fn from_hir(hir: &Hir) -> Result<Regex, String> {
-        meta::Regex::builder()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
-            .configure(
-                meta::Config::new()
-                    .auto_prefilter(false)
-                    .utf8_empty(false)
-                    .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
-            )
-            .build_from_hir(hir)
-            .map(|inner| Regex { inner })
-            .map_err(|e| match (e.size_limit(), e.syntax_error()) {
-                (Some(limit), _) => format!(
-                    "the compiled regex exceeds the size limit of {limit} bytes; simplify it \
-                     (bounded repeats like {{1000}} multiply its size)"
-                ),
-                (None, Some(syntax)) => syntax.to_string(),
-                (None, None) => e.to_string(),
-            })
+        build(hir, true).map(|inner| Regex {
+            inner,
+            hir: hir.clone(),
+            captures: OnceLock::new(),
+        })
+    }
+
+    fn capture_engine(&self) -> &meta::Regex {
+        // The same HIR built before, so it cannot fail; the DFA-backed one would do as well.
+        self.captures
+            .get_or_init(|| build(&self.hir, false).unwrap_or_else(|_| self.inner.clone()))
     }
 
     pub fn is_match(&self, text: &str) -> bool {
@@ -202,8 +222,9 @@ impl Regex {
 
     /// The leftmost match and its groups.
     pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-        let mut slots = self.inner.create_captures();
-        self.inner.captures(text.as_bytes(), &mut slots);
+        let engine = self.capture_engine();
+        let mut slots = engine.create_captures();
+        engine.captures(text.as_bytes(), &mut slots);
         slots.is_match().then_some(Captures { text, slots })
     }
 
