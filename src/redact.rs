@@ -549,8 +549,6 @@ fn dotted_run(text: &str, at: usize) -> (usize, bool) {
     (at + len.max(1), own && len > 0)
 }
 
-/// A credential starting at `at`: its length and what replaces it (keeping the label, such
-/// as `Bearer ` or `https://`, so the text still says what was there).
 /// Whether `text` has any of the words a credential starts with (`credential_at` finds
 /// nothing in the rest): most text has none, and is then passed through without a scan.
 fn may_hold_credentials(text: &str) -> bool {
@@ -565,6 +563,8 @@ fn may_hold_credentials(text: &str) -> bool {
         .is_match(text)
 }
 
+/// A credential starting at `at`: its length and what replaces it (keeping the label, such
+/// as `Bearer ` or `https://`, so the text still says what was there).
 fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
     let rest = &text[at..];
     let bytes = rest.as_bytes();
