@@ -132,24 +132,67 @@ pub struct Classification {
 }
 
 /// Remembers matches of identical evidence. One per thread.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MatchCache {
-    /// Two generations: when the current one is full it becomes the old one, so entries in
-    /// use survive (a cheap approximation of least-recently-used).
-    current: HashMap<String, Arc<Vec<RuleMatch>>>,
-    old: HashMap<String, Arc<Vec<RuleMatch>>>,
+    /// Matches by the evidence's shape (see `Engine::cache_key`).
+    matches: Generations<Arc<Vec<RuleMatch>>>,
     hits: u64,
     /// Captures by the message as given: a message repeated word for word (the same reason
-    /// in many tasks) runs the slower capture engines once. Two generations, as above.
-    captured: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
-    captured_old: HashMap<String, Vec<(CaptureKey, Arc<Extracted>)>>,
+    /// in many tasks) runs the slower capture engines once.
+    captured: Generations<Vec<(CaptureKey, Arc<Extracted>)>>,
     /// Container name -> which container-name conditions it meets: names come from task
     /// definitions and repeat across tasks, and there are dozens of such conditions.
-    container_classes: HashMap<String, String>,
+    container_classes: Generations<String>,
+}
+
+impl Default for MatchCache {
+    fn default() -> Self {
+        MatchCache {
+            matches: Generations::new(CACHE_CAPACITY),
+            hits: 0,
+            captured: Generations::new(CAPTURED_CAPACITY),
+            container_classes: Generations::new(CACHE_CAPACITY),
+        }
+    }
 }
 
 /// Which rule's captures: (pattern, rule, partial match).
 type CaptureKey = (usize, usize, bool);
+
+/// A map bounded by forgetting in bulk: when the current generation is full it becomes the
+/// old one, and an entry found there moves back, so entries in use survive (a cheap
+/// approximation of least-recently-used).
+#[derive(Debug)]
+struct Generations<V> {
+    current: HashMap<String, V>,
+    old: HashMap<String, V>,
+    capacity: usize,
+}
+
+impl<V> Generations<V> {
+    fn new(capacity: usize) -> Self {
+        Generations {
+            current: HashMap::new(),
+            old: HashMap::new(),
+            capacity,
+        }
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        if !self.current.contains_key(key) {
+            let value = self.old.remove(key)?;
+            self.insert(key.to_string(), value);
+        }
+        self.current.get_mut(key)
+    }
+
+    fn insert(&mut self, key: String, value: V) -> &mut V {
+        if self.current.len() >= self.capacity {
+            self.old = std::mem::take(&mut self.current);
+        }
+        self.current.entry(key).insert_entry(value).into_mut()
+    }
+}
 
 impl MatchCache {
     /// How many diagnoses reused an earlier match.
@@ -157,46 +200,21 @@ impl MatchCache {
         self.hits
     }
 
-    fn get(&mut self, key: &str) -> Option<Arc<Vec<RuleMatch>>> {
-        if let Some(found) = self.current.get(key) {
-            return Some(Arc::clone(found));
-        }
-        let found = self.old.remove(key)?;
-        self.insert(key.to_string(), Arc::clone(&found));
-        Some(found)
-    }
-
-    fn insert(&mut self, key: String, matches: Arc<Vec<RuleMatch>>) {
-        if self.current.len() >= CACHE_CAPACITY {
-            self.old = std::mem::take(&mut self.current);
-        }
-        self.current.insert(key, matches);
-    }
-
     fn captured(&mut self, message: &str, key: CaptureKey) -> Option<Arc<Extracted>> {
-        let find = |list: &Vec<(CaptureKey, Arc<Extracted>)>| {
-            list.iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, e)| Arc::clone(e))
-        };
-        if let Some(found) = self.captured.get(message).and_then(find) {
-            return Some(found);
-        }
-        let found = self.captured_old.get(message).and_then(find)?;
-        self.remember_captures(message, key, Arc::clone(&found));
-        Some(found)
+        let list = self.captured.get_mut(message)?;
+        list.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, e)| Arc::clone(e))
     }
 
     fn remember_captures(&mut self, message: &str, key: CaptureKey, extracted: Arc<Extracted>) {
-        if let Some(list) = self.captured.get_mut(message) {
-            list.push((key, extracted));
-            return;
+        match self.captured.get_mut(message) {
+            Some(list) => list.push((key, extracted)),
+            None => {
+                self.captured
+                    .insert(message.to_string(), vec![(key, extracted)]);
+            }
         }
-        if self.captured.len() >= CAPTURED_CAPACITY {
-            self.captured_old = std::mem::take(&mut self.captured);
-        }
-        self.captured
-            .insert(message.to_string(), vec![(key, extracted)]);
     }
 }
 
@@ -315,17 +333,11 @@ impl Engine {
             crate::mask::shape_key(read.text(), &mut key);
         }
         for c in &evidence.containers {
-            let class = match cache.container_classes.get(&c.name) {
+            let class = match cache.container_classes.get_mut(&c.name) {
                 Some(class) => class,
                 None => {
-                    if cache.container_classes.len() >= CACHE_CAPACITY {
-                        cache.container_classes.clear();
-                    }
                     let class = self.container_class(&c.name);
-                    cache
-                        .container_classes
-                        .entry(c.name.clone())
-                        .or_insert(class)
+                    cache.container_classes.insert(c.name.clone(), class)
                 }
             };
             let _ = write!(
@@ -423,14 +435,14 @@ impl Engine {
             })
             .collect();
         let key = self.cache_key(evidence, &normalized, cache);
-        let matches = match cache.get(&key) {
+        let matches = match cache.matches.get_mut(&key).map(|found| Arc::clone(found)) {
             Some(found) if self.still_matches(&found, &normalized) => {
                 cache.hits += 1;
                 found
             }
             _ => {
                 let found = Arc::new(self.match_rules(evidence, &normalized));
-                cache.insert(key, Arc::clone(&found));
+                cache.matches.insert(key, Arc::clone(&found));
                 found
             }
         };

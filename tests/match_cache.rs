@@ -68,6 +68,18 @@ fn summary(d: &Diagnosis) -> Vec<String> {
         .collect()
 }
 
+/// The summaries of `evidence` diagnosed with the `warm` cache and with a fresh one.
+fn warm_and_cold(
+    engine: &Engine,
+    evidence: &ecs_diagnose::model::Evidence,
+    warm: &mut MatchCache,
+) -> (Vec<String>, Vec<String>) {
+    let defaults = Defaults::default();
+    let from_warm = engine.diagnose(evidence, &defaults, warm);
+    let from_cold = engine.diagnose(evidence, &defaults, &mut MatchCache::default());
+    (summary(&from_warm), summary(&from_cold))
+}
+
 #[test]
 fn a_warm_cache_gives_the_same_diagnosis_as_a_cold_one() {
     let engine = Engine::new(Catalog::builtin().unwrap()).unwrap();
@@ -87,23 +99,17 @@ fn a_warm_cache_gives_the_same_diagnosis_as_a_cold_one() {
             if twin_spec.text != spec.text {
                 changed += 1;
             }
-            let evidence = example_evidence(&twin_spec);
-            let from_warm = engine.diagnose(&evidence, &defaults, &mut warm);
-            let from_cold = engine.diagnose(&evidence, &defaults, &mut MatchCache::default());
+            let (from_warm, from_cold) =
+                warm_and_cold(&engine, &example_evidence(&twin_spec), &mut warm);
             assert_eq!(
-                summary(&from_warm),
-                summary(&from_cold),
+                from_warm, from_cold,
                 "{}: the cached match of\n  {}\nchanged the diagnosis of its twin\n  {}",
-                pattern.id,
-                spec.text,
-                twin_spec.text
+                pattern.id, spec.text, twin_spec.text
             );
             // The same message again: its captures come from the exact-text cache.
-            let again = engine.diagnose(&original, &defaults, &mut warm);
-            let original_cold = engine.diagnose(&original, &defaults, &mut MatchCache::default());
+            let (again, original_cold) = warm_and_cold(&engine, &original, &mut warm);
             assert_eq!(
-                summary(&again),
-                summary(&original_cold),
+                again, original_cold,
                 "{}: a repeated message lost its own captures",
                 pattern.id
             );

@@ -148,7 +148,7 @@ pub struct Regex {
     inner: meta::Regex,
     hir: Hir,
     /// The same regex without the lazy DFAs, built when captures are first asked for.
-    captures: OnceLock<meta::Regex>,
+    nfa_only: OnceLock<meta::Regex>,
 }
 
 /// `hir` compiled with the options every catalog regex uses. `lazy_dfa` off leaves the NFA
@@ -206,13 +206,13 @@ impl Regex {
         build(hir, true).map(|inner| Regex {
             inner,
             hir: hir.clone(),
-            captures: OnceLock::new(),
+            nfa_only: OnceLock::new(),
         })
     }
 
     fn capture_engine(&self) -> &meta::Regex {
         // The same HIR built before, so it cannot fail; the DFA-backed one would do as well.
-        self.captures
+        self.nfa_only
             .get_or_init(|| build(&self.hir, false).unwrap_or_else(|_| self.inner.clone()))
     }
 
