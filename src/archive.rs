@@ -10,9 +10,9 @@
 pub mod read;
 pub mod skips;
 
-use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -124,7 +124,13 @@ pub struct Progress {
 
 /// One stopped task, classified by a worker.
 struct Stopped {
+    /// The whole evidence when this worker has not sent its group before (the group's
+    /// representative is diagnosed from it); otherwise only what `TaskFacts` reads, so the
+    /// rest is freed on the worker and never crosses threads.
     evidence: Evidence,
+    whole: bool,
+    /// Hash of the task ARN, to count each task once.
+    arn_hash: Option<u64>,
     version: i64,
     key: GroupKey,
     status: Status,
@@ -132,7 +138,14 @@ struct Stopped {
     values: Vec<(String, String)>,
 }
 
+/// A reader's batch of records, numbered in input order.
+type RecordBatch = (u64, Vec<Record>);
+
 struct WorkerBatch {
+    /// The number of the record batch it came from: batches are aggregated in input order,
+    /// so the same archive gives the same report (examples, value sets) however the workers
+    /// were scheduled.
+    seq: u64,
     stopped: Vec<Stopped>,
 }
 
@@ -148,7 +161,7 @@ pub fn scan(
     let names: Vec<String> = inputs.iter().map(|i| i.to_string()).collect();
     let counters = Arc::new(read::Counters::default());
     let started = Instant::now();
-    let (record_tx, record_rx) = sync_channel::<Vec<Record>>(workers.max(1) * 2);
+    let (record_tx, record_rx) = sync_channel::<RecordBatch>(workers.max(1) * 2);
     let record_rx = Arc::new(Mutex::new(record_rx));
     let (batch_tx, batch_rx) = sync_channel::<WorkerBatch>(workers.max(1) * 2);
 
@@ -208,19 +221,20 @@ fn read_all(
     inputs: &[Input],
     names: &[String],
     counters: &Arc<read::Counters>,
-    tx: &SyncSender<Vec<Record>>,
+    tx: &SyncSender<RecordBatch>,
 ) -> (Skips, Vec<String>) {
     let mut skips = Skips::with_inputs(names.to_vec());
     let mut errors = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
+    let mut seq = 0u64;
     for (index, input) in inputs.iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         let mut emit = |record: Record| {
             batch.push(record);
             if batch.len() >= BATCH {
-                return tx
-                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_ok();
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                seq += 1;
+                return tx.send((seq - 1, full)).is_ok();
             }
             true
         };
@@ -229,7 +243,7 @@ fn read_all(
         }
     }
     if !batch.is_empty() {
-        let _ = tx.send(batch);
+        let _ = tx.send((seq, batch));
     }
     (skips, errors)
 }
@@ -238,24 +252,31 @@ fn read_all(
 fn work(
     engine: &Engine,
     filters: &Filters,
-    rx: &Mutex<Receiver<Vec<Record>>>,
+    rx: &Mutex<Receiver<RecordBatch>>,
     tx: &SyncSender<WorkerBatch>,
     names: Vec<String>,
 ) -> Skips {
     let mut skips = Skips::with_inputs(names);
     let mut cache = MatchCache::default();
+    let mut sent = SentGroups::default();
     let quick = read::QuickLook::new();
     loop {
-        let batch = match rx.lock().expect("no thread panics holding the lock").recv() {
+        let (seq, batch) = match rx.lock().expect("no thread panics holding the lock").recv() {
             Ok(batch) => batch,
             Err(_) => break,
         };
         let mut out = WorkerBatch {
+            seq,
             stopped: Vec::new(),
         };
         for record in batch {
-            if let Some(stopped) = classify(engine, filters, &mut cache, &mut skips, &quick, record)
+            if let Some(mut stopped) =
+                classify(engine, filters, &mut cache, &mut skips, &quick, record)
             {
+                if !sent.first(&stopped.key) {
+                    stopped.evidence = facts_only(stopped.evidence);
+                    stopped.whole = false;
+                }
                 out.stopped.push(stopped);
             }
         }
@@ -337,7 +358,9 @@ fn classify(
         status: classification.status,
         values: classification.values,
         version: task.version.unwrap_or(-1),
+        arn_hash: task.evidence.meta.task_arn.as_deref().map(hash_of),
         evidence: task.evidence,
+        whole: true,
     })
 }
 
@@ -345,6 +368,62 @@ fn hash_of(text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     text.hash(&mut hasher);
     hasher.finish()
+}
+
+/// The groups a worker has sent a whole evidence for. Bounded: once full, every task is sent
+/// whole again (slower, never wrong).
+#[derive(Default)]
+struct SentGroups(HashSet<String>);
+
+impl SentGroups {
+    const CAPACITY: usize = 4096;
+
+    /// Whether `key` is sent for the first time (its task must go whole).
+    fn first(&mut self, key: &GroupKey) -> bool {
+        if self.0.contains(key.as_str()) {
+            return false;
+        }
+        if self.0.len() < Self::CAPACITY {
+            self.0.insert(key.as_str().to_string());
+        }
+        true
+    }
+}
+
+/// `evidence` reduced to what the aggregator reads for every task (see `TaskFacts`).
+fn facts_only(evidence: Evidence) -> Evidence {
+    let meta = evidence.meta;
+    Evidence {
+        meta: crate::model::TaskMeta {
+            task_arn: meta.task_arn,
+            cluster_arn: meta.cluster_arn,
+            task_definition_arn: meta.task_definition_arn,
+            group: meta.group,
+            stopped_at: meta.stopped_at,
+            service: meta.service,
+            ..crate::model::TaskMeta::default()
+        },
+        ..Evidence::task(evidence.source)
+    }
+}
+
+/// A hasher for keys that already are hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed with it; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -360,17 +439,36 @@ fn aggregate(
     progress: &dyn Fn(&Progress),
 ) {
     // Task ARN (hashed) -> the version counted and what it added.
-    let mut seen: HashMap<u64, (i64, Contribution)> = HashMap::new();
+    let mut seen: HashMap<u64, (i64, Contribution), BuildHasherDefault<PassThrough>> =
+        HashMap::default();
+    // Whole evidence of a group's first task that was dropped as a duplicate: the worker will
+    // not send that group whole again.
+    let mut unused: HashMap<String, Evidence> = HashMap::new();
     let mut cache = MatchCache::default();
     let mut last_progress = Instant::now();
-    for batch in rx {
-        for stopped in batch.stopped {
-            let arn_hash = stopped.evidence.meta.task_arn.as_deref().map(hash_of);
+    // Batches that arrived before an earlier one (a worker was slower).
+    let mut early: BTreeMap<u64, Vec<Stopped>> = BTreeMap::new();
+    let mut next = 0u64;
+    let in_order = rx.iter().flat_map(|batch| {
+        early.insert(batch.seq, batch.stopped);
+        let mut ready = Vec::new();
+        while let Some(stopped) = early.remove(&next) {
+            ready.push(stopped);
+            next += 1;
+        }
+        ready
+    });
+    for batch in in_order {
+        for stopped in batch {
+            let arn_hash = stopped.arn_hash;
             if let Some(hash) = arn_hash
                 && let Some((version, contribution)) = seen.get(&hash)
             {
                 if stopped.version <= *version {
                     skips.add(Skip::Duplicate, String::new());
+                    if stopped.whole && !grouping.has_group(&stopped.key) {
+                        unused.insert(stopped.key.as_str().to_string(), stopped.evidence);
+                    }
                     continue;
                 }
                 grouping.withdraw(contribution);
@@ -395,12 +493,15 @@ fn aggregate(
                 cluster,
                 stopped_at: evidence.meta.stopped_at.as_deref(),
             };
+            let kept = if stopped.whole || grouping.has_group(&stopped.key) {
+                None
+            } else {
+                unused.remove(stopped.key.as_str())
+            };
             let contribution =
                 grouping.record(stopped.key, facts, stopped.status, stopped.values, || {
-                    (
-                        engine.diagnose(evidence, defaults, &mut cache),
-                        evidence.clone(),
-                    )
+                    let evidence = kept.unwrap_or_else(|| evidence.clone());
+                    (engine.diagnose(&evidence, defaults, &mut cache), evidence)
                 });
             stats.stopped_tasks += 1;
             if let Some(hash) = arn_hash {

@@ -58,6 +58,11 @@ impl GroupKey {
         }
     }
 
+    /// The group's identity: the pattern id, or `unrecognised:<masked text>`.
+    pub fn as_str(&self) -> &str {
+        &self.key
+    }
+
     fn unrecognised(text: &str, stop_code: Option<&str>) -> GroupKey {
         let text = if text.is_empty() {
             match stop_code {
@@ -419,6 +424,11 @@ impl Grouping {
     }
 
     /// Takes back what `c` added (the first and last stop times stay as they were).
+    /// Whether a task was recorded under `key` (so `record` will not ask for a representative).
+    pub fn has_group(&self, key: &GroupKey) -> bool {
+        self.index.contains_key(&key.key)
+    }
+
     pub fn withdraw(&mut self, c: &Contribution) {
         self.tasks = self.tasks.saturating_sub(1);
         let count = self.status_count(c.status);

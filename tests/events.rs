@@ -722,3 +722,69 @@ fn more_value_sets_than_shown_end_with_and_n_more() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("and 3 more value sets (3 tasks)"), "{text}");
 }
+
+/// The same archive gives the same report, byte for byte (but the timing), whatever the
+/// number of workers and however they were scheduled: the example tasks, the value sets kept
+/// for a group and the first places of skipped lines all follow the input's order.
+#[test]
+fn the_report_does_not_depend_on_worker_scheduling() {
+    let dir = dir();
+    let path = dir.path().join("many.jsonl");
+    let mut text = String::new();
+    // Many batches of records, with values that differ per task and bad lines scattered
+    // through, so workers interleave and groups keep more value sets than they can show.
+    for i in 0..6000u32 {
+        let reason = match i % 4 {
+            0 => SEED_1.to_string(),
+            1 => format!(
+                "CannotPullContainerError: pull image manifest has been retried 5 time(s): \
+                 failed to resolve ref docker.io/library/app{}:1.{}: failed to do request: \
+                 Head \"https://registry-1.docker.io/v2/library/app{}/manifests/1.{}\": \
+                 dial tcp 10.{}.{}.7:443: i/o timeout",
+                i % 97,
+                i % 13,
+                i % 97,
+                i % 13,
+                i % 200,
+                i % 250
+            ),
+            2 => format!("WidgetError: job {i} failed after {}s", i % 60),
+            _ => "Essential container in task exited".to_string(),
+        };
+        let service = ["web", "api", "worker", "billing"][(i % 7 % 4) as usize];
+        let task = format!("{i:032x}");
+        text.push_str(
+            &event(
+                &task,
+                service,
+                "STOPPED",
+                3,
+                "2026-11-20T10:05:00Z",
+                Some(&reason),
+            )
+            .to_string(),
+        );
+        text.push('\n');
+        if i % 997 == 0 {
+            text.push_str("{\"detail-type\": \"ECS Task State Change\", \"detail\": \n");
+        }
+    }
+    fs::write(&path, text).unwrap();
+    let report = |workers: &str| {
+        let out = events_cmd(&[
+            path.to_str().unwrap(),
+            "--output",
+            "json",
+            "--workers",
+            workers,
+        ]);
+        let mut report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        report["scan"]["archive"]["seconds"] = json!(0);
+        report.to_string()
+    };
+    let one = report("1");
+    assert!(one.contains("\"tasks\":6000"), "{one}");
+    for workers in ["4", "4", "2"] {
+        assert_eq!(one, report(workers), "{workers} workers");
+    }
+}

@@ -73,6 +73,19 @@ pub struct Tally {
     pub count: u64,
     /// The first few places (`file:line` or a message).
     pub first: Vec<String>,
+    /// Where each of `first` is, in input order (`u64::MAX` for a message without a place):
+    /// worker threads see records in their own order, and merging keeps the earliest.
+    #[serde(skip)]
+    order: Vec<(u32, u64)>,
+}
+
+impl Tally {
+    fn note(&mut self, at: (u32, u64), place: String) {
+        if self.first.len() < FIRST {
+            self.first.push(place);
+            self.order.push(at);
+        }
+    }
 }
 
 /// All reasons' tallies.
@@ -98,8 +111,8 @@ impl Skips {
     pub fn add(&mut self, reason: Skip, detail: String) {
         let tally = self.tallies.entry(reason).or_default();
         tally.count += 1;
-        if tally.first.len() < FIRST && !detail.is_empty() {
-            tally.first.push(detail);
+        if !detail.is_empty() {
+            tally.note((u32::MAX, u64::MAX), detail);
         }
     }
 
@@ -126,11 +139,15 @@ impl Skips {
                 name.to_string()
             };
             let detail = detail.lines().next().unwrap_or_default();
-            tally.first.push(if detail.is_empty() {
-                place
-            } else {
-                format!("{place} ({detail})")
-            });
+            let at = (location.input, location.line);
+            tally.note(
+                at,
+                if detail.is_empty() {
+                    place
+                } else {
+                    format!("{place} ({detail})")
+                },
+            );
         }
     }
 
@@ -143,11 +160,15 @@ impl Skips {
     pub fn merge(&mut self, other: Skips) {
         fn add(mine: &mut Tally, theirs: Tally) {
             mine.count += theirs.count;
-            for place in theirs.first {
-                if mine.first.len() < FIRST {
-                    mine.first.push(place);
-                }
-            }
+            // Each side holds its own earliest places; the earliest of both are among them.
+            let mut places: Vec<((u32, u64), String)> = std::mem::take(&mut mine.order)
+                .into_iter()
+                .zip(std::mem::take(&mut mine.first))
+                .chain(theirs.order.into_iter().zip(theirs.first))
+                .collect();
+            places.sort_by_key(|(at, _)| *at);
+            places.truncate(FIRST);
+            (mine.order, mine.first) = places.into_iter().unzip();
         }
         for (reason, tally) in other.tallies {
             add(self.tallies.entry(reason).or_default(), tally);
