@@ -268,6 +268,42 @@ impl Variables {
         container: Option<usize>,
         text: &str,
     ) -> (Variables, Location) {
+        Self::build_for(evidence, task_location, captures, container, text, None)
+    }
+
+    /// The values of `names` only, as `build(..).0.select(names)` gives them, without
+    /// computing the others (a summary of many tasks needs a few values per task).
+    pub fn build_selected(
+        evidence: &Evidence,
+        task_location: &Location,
+        captures: &[(String, String)],
+        container: Option<usize>,
+        text: &str,
+        names: &[String],
+    ) -> Vec<(String, String)> {
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let (vars, _) = Self::build_for(
+            evidence,
+            task_location,
+            captures,
+            container,
+            text,
+            Some(names),
+        );
+        vars.select(names)
+    }
+
+    fn build_for(
+        evidence: &Evidence,
+        task_location: &Location,
+        captures: &[(String, String)],
+        container: Option<usize>,
+        text: &str,
+        wanted: Option<&[String]>,
+    ) -> (Variables, Location) {
+        let wants = |name: &str| wanted.is_none_or(|names| names.iter().any(|n| n == name));
         let mut vars = Variables::default();
         // A value the poster hid is unknown: the template shows its placeholder instead.
         for (name, value) in captures {
@@ -284,37 +320,55 @@ impl Variables {
         let image = image_text.as_deref().and_then(ImageRef::parse);
         let location = task_location.completed_from(image.as_ref(), text);
 
+        // Set whether wanted or not: the image values below are written with them.
         vars.set_opt(
             "account",
             location.account.as_ref().map(|s| s.value.clone()),
         );
         vars.set_opt("region", location.region.as_ref().map(|s| s.value.clone()));
-        let cluster = evidence
-            .meta
-            .cluster_arn
-            .as_deref()
-            .or(evidence
+        if wants("cluster") {
+            let cluster = evidence
                 .meta
-                .task_arn
+                .cluster_arn
                 .as_deref()
-                .filter(|arn| arn.matches('/').count() >= 2))
-            .map(cluster_name);
-        vars.set_opt("cluster", cluster);
-        vars.set_opt("service", evidence.service());
-        vars.set_opt("family", evidence.family());
-        vars.set_opt("task_id", evidence.task_id());
-        vars.set_opt("task_arn", evidence.meta.task_arn.clone());
-        vars.set_opt("stop_code", evidence.stop_code.clone());
+                .or(evidence
+                    .meta
+                    .task_arn
+                    .as_deref()
+                    .filter(|arn| arn.matches('/').count() >= 2))
+                .map(cluster_name);
+            vars.set_opt("cluster", cluster);
+        }
+        if wants("service") {
+            vars.set_opt("service", evidence.service());
+        }
+        if wants("family") {
+            vars.set_opt("family", evidence.family());
+        }
+        if wants("task_id") {
+            vars.set_opt("task_id", evidence.task_id());
+        }
+        if wants("task_arn") {
+            vars.set_opt("task_arn", evidence.meta.task_arn.clone());
+        }
+        if wants("stop_code") {
+            vars.set_opt("stop_code", evidence.stop_code.clone());
+        }
         if let Some(c) = container {
-            if !c.name.is_empty() {
+            if !c.name.is_empty() && wants("container") {
                 vars.set("container", c.name.clone());
             }
-            vars.set_opt("exit_code", c.exit_code.map(|e| e.to_string()));
+            if wants("exit_code") {
+                vars.set_opt("exit_code", c.exit_code.map(|e| e.to_string()));
+            }
         }
         if let Some(text) = image_text {
             vars.set("image", text);
         }
-        if let Some(image) = &image {
+        let image_values = |n: &String| n.starts_with("image_") || n.starts_with("cache_");
+        if let Some(image) = &image
+            && wanted.is_none_or(|names| names.iter().any(image_values))
+        {
             vars.set_image_values(image);
         }
         (vars, location)
@@ -396,6 +450,53 @@ mod tests {
         let loc = Location::of_task(&ev, &defaults);
         assert_eq!(loc.account.as_ref().unwrap().value, "111122223333");
         assert_eq!(loc.region.as_ref().unwrap().source, ValueSource::TaskArn);
+    }
+
+    #[test]
+    fn selected_values_are_those_of_the_whole_set() {
+        let mut ev = Evidence::task(Source::Task { index: 0 });
+        ev.meta.task_arn = Some("arn:aws:ecs:eu-west-1:111122223333:task/prod/abc".into());
+        ev.meta.group = Some("service:web".into());
+        ev.meta.task_definition_arn =
+            Some("arn:aws:ecs:eu-west-1:111122223333:task-definition/web:7".into());
+        ev.stop_code = Some("TaskFailedToStart".into());
+        ev.containers.push(ContainerEvidence {
+            name: "app".into(),
+            image: Some("docker.io/library/nginx:1.27".into()),
+            exit_code: Some(137),
+            ..ContainerEvidence::default()
+        });
+        let loc = Location::of_task(&ev, &Defaults::default());
+        let names: Vec<String> = CONTEXT_VARIABLES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .chain(["tag".to_string(), "cluster".to_string()])
+            .collect();
+        for captures in [
+            vec![],
+            vec![(
+                "image".to_string(),
+                "public.ecr.aws/nginx/nginx:latest".to_string(),
+            )],
+            vec![
+                ("cluster".to_string(), "captured".to_string()),
+                ("tag".to_string(), "v1".to_string()),
+            ],
+        ] {
+            for container in [None, Some(0)] {
+                let (all, _) = Variables::build(&ev, &loc, &captures, container, "");
+                let mut subsets: Vec<Vec<String>> = names.iter().map(|n| vec![n.clone()]).collect();
+                subsets.push(names.clone());
+                subsets.push(vec!["cache_image".into(), "service".into()]);
+                for subset in subsets {
+                    assert_eq!(
+                        Variables::build_selected(&ev, &loc, &captures, container, "", &subset),
+                        all.select(&subset),
+                        "{subset:?} with {captures:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -503,9 +503,14 @@ impl Engine {
                             Arc::default()
                         };
                         let location = Location::of_task(evidence, &Defaults::default());
-                        let (vars, _) =
-                            Variables::build(evidence, &location, &captures.0, m.container, text);
-                        vars.select(names)
+                        Variables::build_selected(
+                            evidence,
+                            &location,
+                            &captures.0,
+                            m.container,
+                            text,
+                            names,
+                        )
                     })
                     .unwrap_or_default(),
                 pattern: Some(patterns[p].id.clone()),
