@@ -779,17 +779,42 @@ impl Scalar {
 }
 
 /// Remembers the keys of one object, to note a key given twice (the last value counts, as in
-/// most JSON readers, instead of rejecting the document).
+/// most JSON readers, instead of rejecting the document). Only the keys that are read are
+/// tracked, as bits: no allocation per key.
 #[derive(Default)]
-struct Keys(Vec<String>);
+struct Keys(u64);
+
+/// Every key `Keys` tracks (of tasks and of containers).
+const TRACKED_KEYS: &[&str] = &[
+    "taskArn",
+    "clusterArn",
+    "taskDefinitionArn",
+    "group",
+    "startedBy",
+    "launchType",
+    "lastStatus",
+    "stopCode",
+    "stoppedReason",
+    "stoppedAt",
+    "version",
+    "containers",
+    "attachments",
+    "name",
+    "image",
+    "reason",
+    "healthStatus",
+    "exitCode",
+];
 
 impl Keys {
     fn seen(&mut self, key: &str, notes: &mut Vec<String>) {
-        if self.0.iter().any(|k| k == key) {
+        let Some(bit) = TRACKED_KEYS.iter().position(|k| *k == key) else {
+            return;
+        };
+        if self.0 & (1 << bit) != 0 {
             notes.push(format!("`{key}` is given twice; the last value counts"));
-        } else if self.0.len() < 64 {
-            self.0.push(key.to_string());
         }
+        self.0 |= 1 << bit;
     }
 }
 
@@ -842,8 +867,8 @@ impl<'de> Visitor<'de> for TaskVisitor {
                 "attachments" => {
                     keys.seen(key, notes);
                     // Only for --probe: an attachment list of another shape is left out.
-                    let value = map.next_value::<serde_json::Value>()?;
-                    task.attachments = serde_json::from_value(value).ok();
+                    let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                    task.attachments = serde_json::from_str(raw.get()).ok();
                     continue;
                 }
                 _ => {
