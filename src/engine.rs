@@ -405,12 +405,15 @@ impl Engine {
     }
 
     /// Normalises the messages and finds the matching rules (from the cache when the same
-    /// evidence was seen before).
+    /// evidence was seen before). With `best_only`, only the best pattern's matches are sure
+    /// to hold for this evidence (what a classification reads): a cached match of a lesser
+    /// pattern that a value undid cannot change which pattern is best.
     fn matched<'e>(
         &self,
         evidence: &'e Evidence,
         cache: &mut MatchCache,
         warnings: &mut Vec<String>,
+        best_only: bool,
     ) -> (Vec<Read<'e>>, Arc<Vec<RuleMatch>>) {
         let normalized: Vec<Read<'_>> = evidence
             .messages()
@@ -436,7 +439,13 @@ impl Engine {
             .collect();
         let key = self.cache_key(evidence, &normalized, cache);
         let matches = match cache.matches.get_mut(&key).map(|found| Arc::clone(found)) {
-            Some(found) if self.still_matches(&found, &normalized) => {
+            Some(found)
+                if self.still_matches(
+                    &found,
+                    &normalized,
+                    best_only.then(|| self.best_pattern(&found)).flatten(),
+                ) =>
+            {
                 cache.hits += 1;
                 found
             }
@@ -449,14 +458,23 @@ impl Engine {
         (normalized, matches)
     }
 
-    /// Whether every regex match of a cached entry (made for a message of the same shape)
-    /// holds for these messages too: a cheap guard against a value that decided a match.
-    fn still_matches(&self, matches: &[RuleMatch], messages: &[Read<'_>]) -> bool {
+    /// Whether every regex match of a cached entry (made for a message of the same shape), or
+    /// every one of `pattern`, holds for these messages too: a cheap guard against a value
+    /// that decided a match.
+    fn still_matches(
+        &self,
+        matches: &[RuleMatch],
+        messages: &[Read<'_>],
+        pattern: Option<usize>,
+    ) -> bool {
         let patterns = self.catalog.patterns();
         matches.iter().all(|m| {
             let Some(index) = m.message else {
                 return true;
             };
+            if pattern.is_some_and(|p| p != m.pattern) {
+                return true;
+            }
             let rule = &patterns[m.pattern].rules[m.rule];
             let text = messages[index].text();
             let regex = rule.regex.as_ref();
@@ -476,17 +494,22 @@ impl Engine {
         })
     }
 
+    /// The best-ranked pattern among `matches`.
+    fn best_pattern(&self, matches: &[RuleMatch]) -> Option<usize> {
+        let patterns = self.catalog.patterns();
+        best_per_pattern(matches)
+            .into_iter()
+            .min_by(|a, b| rank(&patterns[a.0], a.1).cmp(&rank(&patterns[b.0], b.1)))
+            .map(|(p, _)| p)
+    }
+
     /// The best pattern for `evidence` and its status, without rendering anything: what a
     /// summary of many tasks needs for each task (it renders one diagnosis per cause).
     pub fn classify(&self, evidence: &Evidence, cache: &mut MatchCache) -> Classification {
         let mut warnings = Vec::new();
-        let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
+        let (normalized, matches) = self.matched(evidence, cache, &mut warnings, true);
         let patterns = self.catalog.patterns();
-        let best = best_per_pattern(&matches)
-            .into_iter()
-            .min_by(|a, b| rank(&patterns[a.0], a.1).cmp(&rank(&patterns[b.0], b.1)))
-            .map(|(p, _)| p);
-        match best {
+        match self.best_pattern(&matches) {
             Some(p) => Classification {
                 values: matches
                     .iter()
@@ -556,7 +579,7 @@ impl Engine {
         show: &mut ShowValue<'_>,
     ) -> Diagnosis {
         let mut warnings = Vec::new();
-        let (normalized, matches) = self.matched(evidence, cache, &mut warnings);
+        let (normalized, matches) = self.matched(evidence, cache, &mut warnings, false);
 
         let location = Location::of_task(evidence, defaults);
         let findings = self.findings(evidence, &normalized, &matches, &location, cache, show);
