@@ -26,7 +26,7 @@ use crate::engine::{Engine, MatchCache};
 use crate::group::{Contribution, GroupKey, Grouping, TaskFacts};
 use crate::input::json::EventJson;
 use crate::model::{Evidence, Source};
-use crate::report::Status;
+use crate::report::{Diagnosis, Status};
 use read::{Input, Record};
 use skips::{Skip, Skips};
 
@@ -124,11 +124,12 @@ pub struct Progress {
 
 /// One stopped task, classified by a worker.
 struct Stopped {
-    /// The whole evidence when this worker has not sent its group before (the group's
-    /// representative is diagnosed from it); otherwise only what `TaskFacts` reads, so the
-    /// rest is freed on the worker and never crosses threads.
+    /// The whole evidence when this worker has not sent its group before; otherwise only
+    /// what `TaskFacts` reads, so the rest is freed on the worker and never crosses threads.
     evidence: Evidence,
-    whole: bool,
+    /// With the whole evidence, its diagnosis: the group's representative if it is the
+    /// group's first task. Workers diagnose, so the aggregator runs no matcher at all.
+    diagnosis: Option<Box<Diagnosis>>,
     /// Hash of the task ARN, to count each task once.
     arn_hash: Option<u64>,
     version: i64,
@@ -184,7 +185,7 @@ pub fn scan(
             let rx = Arc::clone(&record_rx);
             let tx = batch_tx.clone();
             let names = names.clone();
-            handles.push(scope.spawn(move || work(engine, filters, &rx, &tx, names)));
+            handles.push(scope.spawn(move || work(engine, filters, defaults, &rx, &tx, names)));
         }
         drop(batch_tx);
         aggregate(
@@ -252,6 +253,7 @@ fn read_all(
 fn work(
     engine: &Engine,
     filters: &Filters,
+    defaults: &Defaults,
     rx: &Mutex<Receiver<RecordBatch>>,
     tx: &SyncSender<WorkerBatch>,
     names: Vec<String>,
@@ -273,9 +275,11 @@ fn work(
             if let Some(mut stopped) =
                 classify(engine, filters, &mut cache, &mut skips, &quick, record)
             {
-                if !sent.first(&stopped.key) {
+                if sent.first(&stopped.key) {
+                    let diagnosis = engine.diagnose(&stopped.evidence, defaults, &mut cache);
+                    stopped.diagnosis = Some(Box::new(diagnosis));
+                } else {
                     stopped.evidence = facts_only(stopped.evidence);
-                    stopped.whole = false;
                 }
                 out.stopped.push(stopped);
             }
@@ -360,7 +364,7 @@ fn classify(
         version: task.version.unwrap_or(-1),
         arn_hash: task.evidence.meta.task_arn.as_deref().map(hash_of),
         evidence: task.evidence,
-        whole: true,
+        diagnosis: None,
     })
 }
 
@@ -370,8 +374,8 @@ fn hash_of(text: &str) -> u64 {
     hasher.finish()
 }
 
-/// The groups a worker has sent a whole evidence for. Bounded: once full, every task is sent
-/// whole again (slower, never wrong).
+/// The groups a worker has sent a whole evidence and its diagnosis for. Bounded: once full,
+/// every task is sent whole again (slower, never wrong).
 #[derive(Default)]
 struct SentGroups(HashSet<String>);
 
@@ -441,10 +445,9 @@ fn aggregate(
     // Task ARN (hashed) -> the version counted and what it added.
     let mut seen: HashMap<u64, (i64, Contribution), BuildHasherDefault<PassThrough>> =
         HashMap::default();
-    // Whole evidence of a group's first task that was dropped as a duplicate: the worker will
-    // not send that group whole again.
-    let mut unused: HashMap<String, Evidence> = HashMap::new();
-    let mut cache = MatchCache::default();
+    // A group's first task, diagnosed, that was dropped as a duplicate: its worker will not
+    // send that group whole again.
+    let mut unused: HashMap<String, (Box<Diagnosis>, Evidence)> = HashMap::new();
     let mut last_progress = Instant::now();
     // Batches that arrived before an earlier one (a worker was slower).
     let mut early: BTreeMap<u64, Vec<Stopped>> = BTreeMap::new();
@@ -466,8 +469,13 @@ fn aggregate(
             {
                 if stopped.version <= *version {
                     skips.add(Skip::Duplicate, String::new());
-                    if stopped.whole && !grouping.has_group(&stopped.key) {
-                        unused.insert(stopped.key.as_str().to_string(), stopped.evidence);
+                    if let Some(diagnosis) = stopped.diagnosis
+                        && !grouping.has_group(&stopped.key)
+                    {
+                        unused.insert(
+                            stopped.key.as_str().to_string(),
+                            (diagnosis, stopped.evidence),
+                        );
                     }
                     continue;
                 }
@@ -493,15 +501,25 @@ fn aggregate(
                 cluster,
                 stopped_at: evidence.meta.stopped_at.as_deref(),
             };
-            let kept = if stopped.whole || grouping.has_group(&stopped.key) {
+            let diagnosis = stopped.diagnosis;
+            let kept = if diagnosis.is_some() || grouping.has_group(&stopped.key) {
                 None
             } else {
                 unused.remove(stopped.key.as_str())
             };
             let contribution =
                 grouping.record(stopped.key, facts, stopped.status, stopped.values, || {
-                    let evidence = kept.unwrap_or_else(|| evidence.clone());
-                    (engine.diagnose(&evidence, defaults, &mut cache), evidence)
+                    match (diagnosis, kept) {
+                        (Some(diagnosis), _) => (*diagnosis, evidence.clone()),
+                        (None, Some((diagnosis, evidence))) => (*diagnosis, evidence),
+                        // Not reached: a group's first task in input order comes whole from
+                        // its worker (see `SentGroups`). Were it not, this task's facts still
+                        // give a diagnosis.
+                        (None, None) => (
+                            engine.diagnose(evidence, defaults, &mut MatchCache::default()),
+                            evidence.clone(),
+                        ),
+                    }
                 });
             stats.stopped_tasks += 1;
             if let Some(hash) = arn_hash {
