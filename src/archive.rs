@@ -411,6 +411,35 @@ fn facts_only(evidence: Evidence) -> Evidence {
     }
 }
 
+/// Each task counted: its ARN's hash -> the version counted and what it added. One entry per
+/// distinct task, the largest structure of a scan: the map holds only an index, and the
+/// entries sit in one vector (which grows in place, where a map would copy itself).
+#[derive(Default)]
+struct Counted {
+    index: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    entries: Vec<(i64, Contribution)>,
+}
+
+impl Counted {
+    fn get(&self, arn_hash: u64) -> Option<&(i64, Contribution)> {
+        let &i = self.index.get(&arn_hash)?;
+        self.entries.get(i as usize)
+    }
+
+    fn set(&mut self, arn_hash: u64, version: i64, contribution: Contribution) {
+        match self.index.get(&arn_hash) {
+            Some(&i) => self.entries[i as usize] = (version, contribution),
+            None => {
+                // Past u32::MAX tasks the task is counted but no longer deduplicated.
+                if let Ok(i) = u32::try_from(self.entries.len()) {
+                    self.index.insert(arn_hash, i);
+                    self.entries.push((version, contribution));
+                }
+            }
+        }
+    }
+}
+
 /// A hasher for keys that already are hashes.
 #[derive(Default)]
 struct PassThrough(u64);
@@ -442,9 +471,7 @@ fn aggregate(
     started: Instant,
     progress: &dyn Fn(&Progress),
 ) {
-    // Task ARN (hashed) -> the version counted and what it added.
-    let mut seen: HashMap<u64, (i64, Contribution), BuildHasherDefault<PassThrough>> =
-        HashMap::default();
+    let mut seen = Counted::default();
     // A group's first task, diagnosed, that was dropped as a duplicate: its worker will not
     // send that group whole again.
     let mut unused: HashMap<String, (Box<Diagnosis>, Evidence)> = HashMap::new();
@@ -465,7 +492,7 @@ fn aggregate(
         for stopped in batch {
             let arn_hash = stopped.arn_hash;
             if let Some(hash) = arn_hash
-                && let Some((version, contribution)) = seen.get(&hash)
+                && let Some((version, contribution)) = seen.get(hash)
             {
                 if stopped.version <= *version {
                     skips.add(Skip::Duplicate, String::new());
@@ -523,7 +550,7 @@ fn aggregate(
                 });
             stats.stopped_tasks += 1;
             if let Some(hash) = arn_hash {
-                seen.insert(hash, (stopped.version, contribution));
+                seen.set(hash, stopped.version, contribution);
             }
         }
         if last_progress.elapsed() >= Duration::from_millis(250) {

@@ -6,21 +6,28 @@
 //! regexes run on the message's bytes, so `.` and negated classes match any byte; captures are
 //! widened to character boundaries before they become text.
 //!
-//! `regex-automata`'s meta engine answers "does it match" with a lazy DFA (one pass over the
-//! text, states built as they are visited), and only a rule that matched is asked for its
-//! captures, which need the slower NFA engines. Its own literal prefilter is off: the engine's
-//! Aho-Corasick prefilter has already checked the literals, and building a second one doubles
-//! compile time for nothing.
+//! "Does it match" is a forward lazy DFA of `regex-automata` (one pass over the text, states
+//! built as they are visited), with one cache per thread; that is all a regex builds up front.
+//! Only a rule that matched is asked where and with what groups, by the meta engine without
+//! DFAs (built on first use). No literal prefilter: the engine's Aho-Corasick prefilter has
+//! already checked the literals, and building a second one doubles compile time for nothing.
+//! Compared with the meta engine for everything, this compiles one NFA instead of a forward
+//! and a reverse one, and each thread keeps one DFA cache per regex instead of a set of them.
 //!
 //! An account id (`\d{12}`, the catalog's idiom for one) also matches the word
 //! `normalize::REDACTED`, which is what normalisation makes of `XXXXXXXXXXXX`, `<account>` and
 //! the like: a message whose poster hid the account is still recognised, and the hidden value
 //! is never shown as one.
 
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::OnceLock;
 
+use regex_automata::Input;
+use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::meta;
-use regex_automata::util::captures::Captures as Slots;
+use regex_automata::nfa::thompson;
+use regex_automata::util::captures::{Captures as Slots, GroupInfo};
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_syntax::hir::{self, Hir, HirKind};
 
@@ -143,33 +150,93 @@ fn accept_redacted_accounts(hir: Hir) -> Hir {
 }
 
 /// A compiled catalog regex.
-#[derive(Debug, Clone)]
 pub struct Regex {
-    inner: meta::Regex,
+    /// "Does it match": a forward lazy DFA, one pass over the text. Only this is built up
+    /// front; it is what almost every use asks.
+    dfa: DFA,
+    /// One DFA cache per thread that uses it (states are built as they are visited).
+    caches: Pool<DfaCache, CacheFn>,
     hir: Hir,
-    /// The same regex without the lazy DFAs, built when captures are first asked for.
+    group_info: GroupInfo,
+    /// The meta engine without lazy DFAs, for where a match is and its groups, built on first
+    /// use: for a short text known to match, one backtracking pass is cheapest.
     nfa_only: OnceLock<meta::Regex>,
 }
 
-/// `hir` compiled with the options every catalog regex uses. `lazy_dfa` off leaves the NFA
-/// engines only: for captures of a short message that is known to match, one backtracking pass
+type CacheFn = Box<dyn Fn() -> DfaCache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Regex")
+            .field("hir", &self.hir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for Regex {
+    fn clone(&self) -> Self {
+        let nfa_only = OnceLock::new();
+        if let Some(done) = self.nfa_only.get() {
+            let _ = nfa_only.set(done.clone());
+        }
+        Regex {
+            dfa: self.dfa.clone(),
+            caches: cache_pool(&self.dfa),
+            hir: self.hir.clone(),
+            group_info: self.group_info.clone(),
+            nfa_only,
+        }
+    }
+}
+
+fn cache_pool(dfa: &DFA) -> Pool<DfaCache, CacheFn> {
+    let dfa = dfa.clone();
+    Pool::new(Box::new(move || dfa.create_cache()))
+}
+
+/// The forward lazy DFA of `hir`, and its groups.
+fn build_dfa(hir: &Hir) -> Result<(DFA, GroupInfo), String> {
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+        )
+        .build_from_hir(hir)
+        .map_err(|e| match e.size_limit() {
+            Some(limit) => size_limit_message(limit),
+            None => e.to_string(),
+        })?;
+    let group_info = nfa.group_info().clone();
+    let dfa = DFA::builder()
+        .build_from_nfa(nfa)
+        .map_err(|e| e.to_string())?;
+    Ok((dfa, group_info))
+}
+
+fn size_limit_message(limit: usize) -> String {
+    format!(
+        "the compiled regex exceeds the size limit of {limit} bytes; simplify it \
+         (bounded repeats like {{1000}} multiply its size)"
+    )
+}
+
+/// `hir` compiled by the meta engine with the options every catalog regex uses, without its
+/// lazy DFAs: for captures of a short message that is known to match, one backtracking pass
 /// beats the meta engine's three (forward DFA, reverse DFA, then the NFA on the match).
-fn build(hir: &Hir, lazy_dfa: bool) -> Result<meta::Regex, String> {
+fn build_nfa_engines(hir: &Hir) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .configure(
             meta::Config::new()
                 .auto_prefilter(false)
                 .utf8_empty(false)
-                .hybrid(lazy_dfa)
+                .hybrid(false)
                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
         )
         .build_from_hir(hir)
         .map_err(|e| match (e.size_limit(), e.syntax_error()) {
-            (Some(limit), _) => format!(
-                "the compiled regex exceeds the size limit of {limit} bytes; simplify it \
-                 (bounded repeats like {{1000}} multiply its size)"
-            ),
+            (Some(limit), _) => size_limit_message(limit),
             (None, Some(syntax)) => syntax.to_string(),
             (None, None) => e.to_string(),
         })
@@ -203,26 +270,44 @@ impl Regex {
     }
 
     fn from_hir(hir: &Hir) -> Result<Regex, String> {
-        build(hir, true).map(|inner| Regex {
-            inner,
+        let (dfa, group_info) = build_dfa(hir)?;
+        Ok(Regex {
+            caches: cache_pool(&dfa),
+            dfa,
             hir: hir.clone(),
+            group_info,
             nfa_only: OnceLock::new(),
         })
     }
 
-    fn capture_engine(&self) -> &meta::Regex {
-        // The same HIR built before, so it cannot fail; the DFA-backed one would do as well.
-        self.nfa_only
-            .get_or_init(|| build(&self.hir, false).unwrap_or_else(|_| self.inner.clone()))
+    /// The NFA engines for `hir`, compiled before (as the DFA), so they do not fail.
+    fn capture_engine(&self) -> Option<&meta::Regex> {
+        if let Some(engine) = self.nfa_only.get() {
+            return Some(engine);
+        }
+        let built = build_nfa_engines(&self.hir).ok()?;
+        Some(self.nfa_only.get_or_init(|| built))
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.inner.is_match(text.as_bytes())
+        let input = Input::new(text.as_bytes()).earliest(true);
+        let found = {
+            let mut cache = self.caches.get();
+            self.dfa.try_search_fwd(&mut cache, &input)
+        };
+        match found {
+            Ok(found) => found.is_some(),
+            // The lazy DFA gave up (it has no quit bytes and never gives up as configured, so
+            // this is not expected): the NFA engines decide.
+            Err(_) => self
+                .capture_engine()
+                .is_some_and(|engine| engine.is_match(input)),
+        }
     }
 
     /// The leftmost match and its groups.
     pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-        let engine = self.capture_engine();
+        let engine = self.capture_engine()?;
         let mut slots = engine.create_captures();
         engine.captures(text.as_bytes(), &mut slots);
         slots.is_match().then_some(Captures { text, slots })
@@ -230,14 +315,13 @@ impl Regex {
 
     /// The text of the leftmost match.
     pub fn find<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let found = self.inner.find(text.as_bytes())?;
+        let found = self.capture_engine()?.find(text.as_bytes())?;
         Some(slice(text, found.start(), found.end()))
     }
 
     /// The names of the groups, in order (`None` for unnamed ones and the whole match).
     pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
-        self.inner
-            .group_info()
+        self.group_info
             .pattern_names(regex_automata::PatternID::ZERO)
     }
 }
