@@ -642,7 +642,8 @@ impl Engine {
                 // still holds every literal the rule needs but the one the cut went through.
                 let partial = if !near && regex.is_match(text) {
                     None
-                } else if let (true, Some(left)) = (read.cut, partial_match(lazy, text))
+                } else if read.cut
+                    && let Some(left) = partial_match(lazy, text)
                     && let Some(assumed) = assumed_after_cut(lazy, &lower)
                 {
                     Some(Partial {

@@ -8,8 +8,8 @@
 //!
 //! "Does it match" is a forward lazy DFA of `regex-automata` (one pass over the text, states
 //! built as they are visited), with one cache per thread; that is all a regex builds up front.
-//! Only a rule that matched is asked where and with what groups, by the meta engine without
-//! DFAs (built on first use). No literal prefilter: the engine's Aho-Corasick prefilter has
+//! Only a rule that matched is asked for its groups, by the meta engine without DFAs (built on
+//! first use); where a match is (for a message cut short) asks the whole meta engine. No literal prefilter: the engine's Aho-Corasick prefilter has
 //! already checked the literals, and building a second one doubles compile time for nothing.
 //! Compared with the meta engine for everything, this compiles one NFA instead of a forward
 //! and a reverse one, and each thread keeps one DFA cache per regex instead of a set of them.
@@ -158,8 +158,11 @@ pub struct Regex {
     caches: Pool<DfaCache, CacheFn>,
     hir: Hir,
     group_info: GroupInfo,
-    /// The meta engine without lazy DFAs, for where a match is and its groups, built on first
-    /// use: for a short text known to match, one backtracking pass is cheapest.
+    /// The meta engine, for where a match is (`find`: a forward and a reverse lazy DFA), built
+    /// on first use.
+    full: OnceLock<meta::Regex>,
+    /// The meta engine without lazy DFAs, for groups, built on first use: for a short text
+    /// known to match, one backtracking pass is cheapest.
     nfa_only: OnceLock<meta::Regex>,
 }
 
@@ -175,6 +178,10 @@ impl std::fmt::Debug for Regex {
 
 impl Clone for Regex {
     fn clone(&self) -> Self {
+        let full = OnceLock::new();
+        if let Some(done) = self.full.get() {
+            let _ = full.set(done.clone());
+        }
         let nfa_only = OnceLock::new();
         if let Some(done) = self.nfa_only.get() {
             let _ = nfa_only.set(done.clone());
@@ -184,6 +191,7 @@ impl Clone for Regex {
             caches: cache_pool(&self.dfa),
             hir: self.hir.clone(),
             group_info: self.group_info.clone(),
+            full,
             nfa_only,
         }
     }
@@ -221,17 +229,18 @@ fn size_limit_message(limit: usize) -> String {
     )
 }
 
-/// `hir` compiled by the meta engine with the options every catalog regex uses, without its
-/// lazy DFAs: for captures of a short message that is known to match, one backtracking pass
-/// beats the meta engine's three (forward DFA, reverse DFA, then the NFA on the match).
-fn build_nfa_engines(hir: &Hir) -> Result<meta::Regex, String> {
+/// `hir` compiled by the meta engine with the options every catalog regex uses. `lazy_dfa` off
+/// leaves the NFA engines only: for captures of a short message that is known to match, one
+/// backtracking pass beats the meta engine's three (forward DFA, reverse DFA, then the NFA on
+/// the match).
+fn build_meta(hir: &Hir, lazy_dfa: bool) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .configure(
             meta::Config::new()
                 .auto_prefilter(false)
                 .utf8_empty(false)
-                .hybrid(false)
+                .hybrid(lazy_dfa)
                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
         )
         .build_from_hir(hir)
@@ -276,16 +285,26 @@ impl Regex {
             dfa,
             hir: hir.clone(),
             group_info,
+            full: OnceLock::new(),
             nfa_only: OnceLock::new(),
         })
     }
 
-    /// The NFA engines for `hir`, compiled before (as the DFA), so they do not fail.
+    /// The meta engine for `hir` (compiled before, as the DFA, so it does not fail).
+    fn full(&self) -> Option<&meta::Regex> {
+        if let Some(full) = self.full.get() {
+            return Some(full);
+        }
+        let built = build_meta(&self.hir, true).ok()?;
+        Some(self.full.get_or_init(|| built))
+    }
+
+    /// The NFA engines for `hir` (compiled before, so they do not fail).
     fn capture_engine(&self) -> Option<&meta::Regex> {
         if let Some(engine) = self.nfa_only.get() {
             return Some(engine);
         }
-        let built = build_nfa_engines(&self.hir).ok()?;
+        let built = build_meta(&self.hir, false).ok()?;
         Some(self.nfa_only.get_or_init(|| built))
     }
 
@@ -298,10 +317,8 @@ impl Regex {
         match found {
             Ok(found) => found.is_some(),
             // The lazy DFA gave up (it has no quit bytes and never gives up as configured, so
-            // this is not expected): the NFA engines decide.
-            Err(_) => self
-                .capture_engine()
-                .is_some_and(|engine| engine.is_match(input)),
+            // this is not expected): the meta engine decides.
+            Err(_) => self.full().is_some_and(|full| full.is_match(input)),
         }
     }
 
@@ -315,7 +332,7 @@ impl Regex {
 
     /// The text of the leftmost match.
     pub fn find<'t>(&self, text: &'t str) -> Option<&'t str> {
-        let found = self.capture_engine()?.find(text.as_bytes())?;
+        let found = self.full()?.find(text.as_bytes())?;
         Some(slice(text, found.start(), found.end()))
     }
 
