@@ -31,7 +31,7 @@ use read::{Input, Record};
 use skips::{Skip, Skips};
 
 /// Records per batch between threads; with the channel bounds this caps records in flight.
-const BATCH: usize = 512;
+const BATCH: usize = 256;
 /// Timeline buckets are kept per hour and merged into days when rendering a long span.
 pub const HOUR: i64 = 3600;
 

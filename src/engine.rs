@@ -134,8 +134,9 @@ pub struct Classification {
 /// Remembers matches of identical evidence. One per thread.
 #[derive(Debug)]
 pub struct MatchCache {
-    /// Matches by the evidence's shape (see `Engine::cache_key`).
-    matches: Generations<Arc<Vec<RuleMatch>>>,
+    /// Matches by the evidence's shape (see `Engine::cache_key`), kept as a 128-bit hash: the
+    /// shapes are long, and thousands are kept per thread.
+    matches: Generations<Arc<Vec<RuleMatch>>, u128>,
     hits: u64,
     /// Captures by the message as given: a message repeated word for word (the same reason
     /// in many tasks) runs the slower capture engines once.
@@ -163,13 +164,13 @@ type CaptureKey = (usize, usize, bool);
 /// old one, and an entry found there moves back, so entries in use survive (a cheap
 /// approximation of least-recently-used).
 #[derive(Debug)]
-struct Generations<V> {
-    current: HashMap<String, V>,
-    old: HashMap<String, V>,
+struct Generations<V, K = String> {
+    current: HashMap<K, V>,
+    old: HashMap<K, V>,
     capacity: usize,
 }
 
-impl<V> Generations<V> {
+impl<V, K: std::hash::Hash + Eq> Generations<V, K> {
     fn new(capacity: usize) -> Self {
         Generations {
             current: HashMap::new(),
@@ -178,20 +179,36 @@ impl<V> Generations<V> {
         }
     }
 
-    fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+    fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         if !self.current.contains_key(key) {
             let value = self.old.remove(key)?;
-            self.insert(key.to_string(), value);
+            self.insert(key.to_owned(), value);
         }
         self.current.get_mut(key)
     }
 
-    fn insert(&mut self, key: String, value: V) -> &mut V {
+    fn insert(&mut self, key: K, value: V) -> &mut V {
         if self.current.len() >= self.capacity {
             self.old = std::mem::take(&mut self.current);
         }
         self.current.entry(key).insert_entry(value).into_mut()
     }
+}
+
+/// A 128-bit hash of `text`: two SipHash passes with different first bytes.
+fn hash128(text: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut hasher);
+        text.hash(&mut hasher);
+        hasher.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
 
 impl MatchCache {
@@ -437,7 +454,7 @@ impl Engine {
                 }
             })
             .collect();
-        let key = self.cache_key(evidence, &normalized, cache);
+        let key = hash128(&self.cache_key(evidence, &normalized, cache));
         let matches = match cache.matches.get_mut(&key).map(|found| Arc::clone(found)) {
             Some(found)
                 if self.still_matches(
