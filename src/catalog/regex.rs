@@ -540,6 +540,25 @@ mod tests {
     }
 
     #[test]
+    fn threads_sharing_one_regex_get_their_own_answers() {
+        let re = Regex::new(r"dial tcp (?P<ip>\d{1,3}(?:\.\d{1,3}){3}):443: i/o timeout").unwrap();
+        std::thread::scope(|scope| {
+            for t in 0..4u32 {
+                let re = &re;
+                scope.spawn(move || {
+                    for i in 0..2000u32 {
+                        let ip = format!("10.{t}.{}.{}", i % 250, (i * 7) % 250);
+                        let hit = format!("pull failed: dial tcp {ip}:443: i/o timeout");
+                        let miss = format!("pull failed: dial tcp {ip}:80: connection refused");
+                        assert!(re.is_match(&hit), "{hit}");
+                        assert!(!re.is_match(&miss), "{miss}");
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
     fn partial_matches_a_message_cut_before_the_rule_finishes() {
         let source =
             r"Essential container in task exited|(?P<img>public\.ecr\.aws/\S+).*?i/o timeout";
