@@ -152,14 +152,9 @@ fn accept_redacted_accounts(hir: Hir) -> Hir {
 /// A compiled catalog regex.
 pub struct Regex {
     /// "Does it match": a forward lazy DFA, one pass over the text. Only this is built up
-    /// front; it is what almost every use asks.
-    dfa: DFA,
-    /// The DFA's states, built as they are visited: one cache shared by the threads, and
-    /// spares for a thread that finds it in use. Threads seldom run the same regex at the same
-    /// moment, and one copy of a regex's states is less memory and warmer in the CPU's cache
-    /// than one per thread.
-    cache: Mutex<DfaCache>,
-    spares: Pool<DfaCache, CacheFn>,
+    /// front; it is what almost every use asks. Boxed: it and its caches are large, and a
+    /// catalog holds a slot for every rule's regex, compiled or not.
+    dfa: Box<Dfa>,
     hir: Hir,
     group_info: GroupInfo,
     /// The meta engine, for where a match is (`find`: a forward and a reverse lazy DFA), built
@@ -168,6 +163,26 @@ pub struct Regex {
     /// The meta engine without lazy DFAs, for groups, built on first use: for a short text
     /// known to match, one backtracking pass is cheapest.
     nfa_only: OnceLock<meta::Regex>,
+}
+
+struct Dfa {
+    dfa: DFA,
+    /// The DFA's states, built as they are visited: one cache shared by the threads, and
+    /// spares for a thread that finds it in use. Threads seldom run the same regex at the same
+    /// moment, and one copy of a regex's states is less memory and warmer in the CPU's cache
+    /// than one per thread.
+    cache: Mutex<DfaCache>,
+    spares: Pool<DfaCache, CacheFn>,
+}
+
+impl Dfa {
+    fn new(dfa: DFA) -> Box<Dfa> {
+        Box::new(Dfa {
+            cache: Mutex::new(dfa.create_cache()),
+            spares: cache_pool(&dfa),
+            dfa,
+        })
+    }
 }
 
 type CacheFn = Box<dyn Fn() -> DfaCache + Send + Sync + UnwindSafe + RefUnwindSafe>;
@@ -191,9 +206,7 @@ impl Clone for Regex {
             let _ = nfa_only.set(done.clone());
         }
         Regex {
-            dfa: self.dfa.clone(),
-            cache: Mutex::new(self.dfa.create_cache()),
-            spares: cache_pool(&self.dfa),
+            dfa: Dfa::new(self.dfa.dfa.clone()),
             hir: self.hir.clone(),
             group_info: self.group_info.clone(),
             full,
@@ -286,9 +299,7 @@ impl Regex {
     fn from_hir(hir: &Hir) -> Result<Regex, String> {
         let (dfa, group_info) = build_dfa(hir)?;
         Ok(Regex {
-            cache: Mutex::new(dfa.create_cache()),
-            spares: cache_pool(&dfa),
-            dfa,
+            dfa: Dfa::new(dfa),
             hir: hir.clone(),
             group_info,
             full: OnceLock::new(),
@@ -316,9 +327,10 @@ impl Regex {
 
     pub fn is_match(&self, text: &str) -> bool {
         let input = Input::new(text.as_bytes()).earliest(true);
-        let found = match self.cache.try_lock() {
-            Ok(mut cache) => self.dfa.try_search_fwd(&mut cache, &input),
-            Err(_) => self.dfa.try_search_fwd(&mut self.spares.get(), &input),
+        let Dfa { dfa, cache, spares } = &*self.dfa;
+        let found = match cache.try_lock() {
+            Ok(mut cache) => dfa.try_search_fwd(&mut cache, &input),
+            Err(_) => dfa.try_search_fwd(&mut spares.get(), &input),
         };
         match found {
             Ok(found) => found.is_some(),
