@@ -57,10 +57,18 @@ impl Catalog {
                 file: file.name.to_string(),
                 builtin: true,
             };
-            match parse_embedded(file, examples) {
+            // Diagnosing reads only the rules up front: the text is read on first use.
+            let head = (!examples).then(|| parse_embedded_head(file)).flatten();
+            let deferred = head.is_some();
+            match head.map_or_else(|| parse_embedded(file, examples), Ok) {
                 Ok(spec) => {
                     match pattern::compile(spec, origin, Cow::Borrowed(file.yaml), file.rules) {
-                        Ok(p) => patterns.push(p),
+                        Ok(mut p) => {
+                            if deferred {
+                                p.text = pattern::LazyText::embedded(file);
+                            }
+                            patterns.push(p)
+                        }
                         Err(e) => errors.extend(e),
                     }
                 }
@@ -158,7 +166,13 @@ pub fn builtin_pattern_count() -> usize {
     embedded::EMBEDDED.len()
 }
 
-fn parse_embedded(
+/// A built-in pattern without its text (see `spec::HeadSpec`), or `None` to read it whole.
+fn parse_embedded_head(file: &embedded::EmbeddedFile) -> Option<PatternSpec> {
+    let head: spec::HeadSpec = serde_json::from_str(file.runtime_json?).ok()?;
+    Some(head.into_spec())
+}
+
+pub(crate) fn parse_embedded(
     file: &embedded::EmbeddedFile,
     examples: bool,
 ) -> Result<PatternSpec, CatalogError> {

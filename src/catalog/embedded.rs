@@ -2,6 +2,7 @@
 
 /// One embedded pattern file: its YAML text, and a JSON twin made at build time when the YAML
 /// parsed (loading JSON is faster; the YAML stays for error messages and `catalog show`).
+#[derive(Debug)]
 pub struct EmbeddedFile {
     pub name: &'static str,
     pub yaml: &'static str,

@@ -5,6 +5,7 @@ use super::spec::{CommandKind, DocSpec, ExampleSpec, Level, PatternSpec, Severit
 use super::template::Template;
 use crate::context::is_context_variable;
 use crate::model::Field;
+use std::sync::OnceLock;
 
 pub use super::regex::LazyRegex;
 
@@ -79,13 +80,10 @@ pub struct Pattern {
     pub priority: i32,
     pub transient: bool,
     pub rules: Vec<Rule>,
-    pub cause: Template,
-    pub fix: Template,
-    pub notes: Vec<Template>,
-    pub candidates: Vec<Candidate>,
-    pub commands: Vec<Command>,
-    pub terraform: Vec<String>,
-    pub docs: Vec<DocSpec>,
+    /// The cause, fix, commands and links (read through `Deref`): for a built-in pattern they
+    /// are read from the embedded catalog when first needed, since a run renders a few
+    /// patterns and matching needs none of them.
+    pub text: LazyText,
     pub examples: Vec<ExampleSpec>,
     pub near_misses: Vec<ExampleSpec>,
     pub origin: Origin,
@@ -95,6 +93,122 @@ pub struct Pattern {
     pub source: std::borrow::Cow<'static, str>,
     /// Read-only checks `--probe` runs for this cause.
     pub probes: Vec<super::spec::ProbeName>,
+}
+
+/// What a pattern says about its cause: everything a finding is rendered from.
+#[derive(Debug, Clone, Default)]
+pub struct PatternText {
+    pub cause: Template,
+    pub fix: Template,
+    pub notes: Vec<Template>,
+    pub candidates: Vec<Candidate>,
+    pub commands: Vec<Command>,
+    pub terraform: Vec<String>,
+    pub docs: Vec<DocSpec>,
+}
+
+/// A pattern's text, ready or to be read from the embedded catalog on first use.
+#[derive(Debug, Clone)]
+pub struct LazyText {
+    ready: OnceLock<PatternText>,
+    embedded: Option<&'static super::embedded::EmbeddedFile>,
+}
+
+impl LazyText {
+    fn ready(text: PatternText) -> LazyText {
+        LazyText {
+            ready: OnceLock::from(text),
+            embedded: None,
+        }
+    }
+
+    /// The text of a built-in pattern, read when first asked for.
+    pub fn embedded(file: &'static super::embedded::EmbeddedFile) -> LazyText {
+        LazyText {
+            ready: OnceLock::new(),
+            embedded: Some(file),
+        }
+    }
+
+    fn get(&self) -> &PatternText {
+        self.ready.get_or_init(|| {
+            // The embedded text was checked when the binary was built (and by the catalog
+            // tests); were it unreadable, the pattern would show no text rather than fail.
+            self.embedded
+                .and_then(|file| super::parse_embedded(file, false).ok())
+                .map(|spec| text_of(&spec))
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = PatternText;
+
+    fn deref(&self) -> &PatternText {
+        self.text.get()
+    }
+}
+
+/// The text of a built-in `spec`: templates parsed on first render, as at load.
+fn text_of(spec: &PatternSpec) -> PatternText {
+    text_of_collecting(
+        spec,
+        &mut |source, _, _| Template::unchecked(source.to_string()),
+        &mut Vec::new(),
+    )
+}
+
+/// The text of `spec`, each template made by `template` (source, field name, problems found).
+fn text_of_collecting(
+    spec: &PatternSpec,
+    template: &mut dyn FnMut(&str, String, &mut Vec<CatalogError>) -> Template,
+    errors: &mut Vec<CatalogError>,
+) -> PatternText {
+    let cause = template(&spec.cause, "cause".into(), errors);
+    let fix = template(&spec.fix, "fix".into(), errors);
+    let notes = spec
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| template(n, format!("notes[{i}]"), errors))
+        .collect();
+    let candidates = spec
+        .candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Candidate {
+            cause: template(&c.cause, format!("candidates[{i}].cause"), errors),
+            evidence: template(&c.evidence, format!("candidates[{i}].evidence"), errors),
+            check: c
+                .check
+                .as_ref()
+                .map(|s| template(s, format!("candidates[{i}].check"), errors)),
+            fix: c
+                .fix
+                .as_ref()
+                .map(|s| template(s, format!("candidates[{i}].fix"), errors)),
+        })
+        .collect();
+    let commands = spec
+        .commands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Command {
+            title: template(&c.title, format!("commands[{i}].title"), errors),
+            run: template(&c.run, format!("commands[{i}].run"), errors),
+            kind: c.kind,
+        })
+        .collect();
+    PatternText {
+        cause,
+        fix,
+        notes,
+        candidates,
+        commands,
+        terraform: spec.terraform.clone(),
+        docs: spec.docs.clone(),
+    }
 }
 
 /// Whether `id` is kebab-case.
@@ -263,45 +377,13 @@ pub fn compile(
         }
         Template::unchecked(source.to_string())
     };
-    let cause = template(&spec.cause, "cause".into(), &mut errors);
-    let fix = template(&spec.fix, "fix".into(), &mut errors);
-    let notes = spec
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| template(n, format!("notes[{i}]"), &mut errors))
-        .collect();
-    let candidates = spec
-        .candidates
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Candidate {
-            cause: template(&c.cause, format!("candidates[{i}].cause"), &mut errors),
-            evidence: template(
-                &c.evidence,
-                format!("candidates[{i}].evidence"),
-                &mut errors,
-            ),
-            check: c
-                .check
-                .as_ref()
-                .map(|s| template(s, format!("candidates[{i}].check"), &mut errors)),
-            fix: c
-                .fix
-                .as_ref()
-                .map(|s| template(s, format!("candidates[{i}].fix"), &mut errors)),
-        })
-        .collect();
-    let commands = spec
-        .commands
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Command {
-            title: template(&c.title, format!("commands[{i}].title"), &mut errors),
-            run: template(&c.run, format!("commands[{i}].run"), &mut errors),
-            kind: c.kind,
-        })
-        .collect();
+    let pattern_text = text_of_collecting(
+        &spec,
+        &mut |source: &str, field: String, errors: &mut Vec<CatalogError>| {
+            template(source, field, errors)
+        },
+        &mut errors,
+    );
     for (i, doc) in spec.docs.iter().enumerate() {
         if !doc.url.starts_with("https://") {
             errors.push(
@@ -332,13 +414,7 @@ pub fn compile(
         priority: spec.priority,
         transient: spec.transient,
         rules,
-        cause,
-        fix,
-        notes,
-        candidates,
-        commands,
-        terraform: spec.terraform,
-        docs: spec.docs,
+        text: LazyText::ready(pattern_text),
         examples: spec.examples,
         near_misses: spec.near_misses,
         origin,

@@ -60,6 +60,52 @@ pub struct PatternSpec {
     pub probes: Vec<ProbeName>,
 }
 
+/// What diagnosing needs of a pattern up front: everything but its text (cause, fix, notes,
+/// candidates, commands, links), which is most of a pattern file and is read on first use.
+#[derive(Debug, Deserialize)]
+pub struct HeadSpec {
+    id: String,
+    title: String,
+    category: String,
+    severity: Severity,
+    #[serde(default)]
+    level: Level,
+    #[serde(default = "default_priority")]
+    priority: i32,
+    #[serde(default)]
+    transient: bool,
+    #[serde(rename = "match")]
+    rules: Vec<RuleSpec>,
+    #[serde(default)]
+    probes: Vec<ProbeName>,
+}
+
+impl HeadSpec {
+    /// A spec with empty text.
+    pub fn into_spec(self) -> PatternSpec {
+        PatternSpec {
+            id: self.id,
+            title: self.title,
+            category: self.category,
+            severity: self.severity,
+            level: self.level,
+            priority: self.priority,
+            transient: self.transient,
+            rules: self.rules,
+            cause: String::new(),
+            fix: String::new(),
+            notes: Vec::new(),
+            candidates: Vec::new(),
+            commands: Vec::new(),
+            terraform: Vec::new(),
+            docs: Vec::new(),
+            examples: Vec::new(),
+            near_misses: Vec::new(),
+            probes: self.probes,
+        }
+    }
+}
+
 /// A read-only check `--probe` can run against a stopped task's own resources.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "kebab-case")]

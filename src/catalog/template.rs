@@ -20,7 +20,7 @@ enum Piece {
 }
 
 /// A template, parsed now ([`Template::parse`]) or on first use ([`Template::unchecked`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Template {
     source: String,
     pieces: OnceLock<Vec<Piece>>,
