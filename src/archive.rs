@@ -1,11 +1,13 @@
 //! `ecs-diagnose events`: what has been stopping tasks, from archives of "ECS Task State
 //! Change" events (ECS itself forgets stopped tasks after about an hour).
 //!
-//! A reader thread turns files into event records; worker threads (one per core) parse,
-//! filter and classify them (identical reasons are matched once per worker, by normalised
-//! text); the calling thread keeps one entry per task — the newest event wins, duplicates are
-//! dropped — and the grouping by cause. Memory grows with the number of distinct tasks and
-//! causes, never with the size of the archive.
+//! A reader thread turns files into numbered batches of event records; worker threads (one per
+//! core) parse, filter and classify them (reasons of the same shape are matched once per
+//! worker), and diagnose the first task of each cause they see. The calling thread takes the
+//! batches back in input order, so a report does not depend on how the workers were
+//! scheduled, and keeps one entry per task (the newest event wins, duplicates are dropped) and
+//! the grouping by cause. Memory grows with the number of distinct tasks and causes, never
+//! with the size of the archive.
 
 pub mod read;
 pub mod skips;
