@@ -43,6 +43,7 @@ fn main() {
             .unwrap_or_else(|| "None".to_string());
         let mut json_expr = "None".to_string();
         let mut runtime_expr = "None".to_string();
+        let mut head_expr = "None".to_string();
         if let Some(value) = &value {
             // The full twin serves catalog commands; the runtime twin leaves out the examples,
             // which `explain` never reads.
@@ -51,12 +52,30 @@ fn main() {
                 map.remove("examples");
                 map.remove("near_misses");
             }
+            // The head is what diagnosing reads up front (see `spec::HeadSpec`): the rest of a
+            // pattern is read when a finding is rendered.
+            let mut head = value.clone();
+            if let Some(map) = head.as_object_mut() {
+                const HEAD: &[&str] = &[
+                    "id",
+                    "title",
+                    "category",
+                    "severity",
+                    "level",
+                    "priority",
+                    "transient",
+                    "match",
+                    "probes",
+                ];
+                map.retain(|key, _| HEAD.contains(&key.as_str()));
+            }
             json_expr = embed_json(&out_dir, &format!("pattern-{i}.json"), value);
             runtime_expr = embed_json(&out_dir, &format!("pattern-{i}.runtime.json"), &runtime);
+            head_expr = embed_json(&out_dir, &format!("pattern-{i}.head.json"), &head);
         }
         writeln!(
             code,
-            "    EmbeddedFile {{ name: {name:?}, yaml: include_str!({}), json: {json_expr}, runtime_json: {runtime_expr}, rules: {rules} }},",
+            "    EmbeddedFile {{ name: {name:?}, yaml: include_str!({}), json: {json_expr}, runtime_json: {runtime_expr}, head_json: {head_expr}, rules: {rules} }},",
             quoted(path)
         )
         .unwrap();

@@ -168,7 +168,7 @@ pub fn builtin_pattern_count() -> usize {
 
 /// A built-in pattern without its text (see `spec::HeadSpec`), or `None` to read it whole.
 fn parse_embedded_head(file: &embedded::EmbeddedFile) -> Option<PatternSpec> {
-    let head: spec::HeadSpec = serde_json::from_str(file.runtime_json?).ok()?;
+    let head: spec::HeadSpec = serde_json::from_str(file.head_json?).ok()?;
     Some(head.into_spec())
 }
 

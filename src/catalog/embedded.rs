@@ -9,6 +9,8 @@ pub struct EmbeddedFile {
     pub json: Option<&'static str>,
     /// The JSON twin without examples and near misses, for runs that only diagnose.
     pub runtime_json: Option<&'static str>,
+    /// Only what diagnosing reads up front: the rules and what ranks the pattern.
+    pub head_json: Option<&'static str>,
     /// What build.rs worked out about each rule's regex; `None` for a regex that does not parse.
     pub rules: Option<&'static [Option<EmbeddedRule>]>,
 }
