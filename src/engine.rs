@@ -136,7 +136,8 @@ pub struct Classification {
 pub struct MatchCache {
     /// Matches by the evidence's shape (see `Engine::cache_key`), kept as a 128-bit hash: the
     /// shapes are long, and thousands are kept per thread.
-    matches: Generations<Arc<Vec<RuleMatch>>, u128>,
+    /// With each entry, whether it holds every match (`false`: the best pattern's only).
+    matches: Generations<(Arc<Vec<RuleMatch>>, bool), u128>,
     hits: u64,
     /// Captures by the message as given: a message repeated word for word (the same reason
     /// in many tasks) runs the slower capture engines once.
@@ -455,20 +456,29 @@ impl Engine {
             })
             .collect();
         let key = hash128(&self.cache_key(evidence, &normalized, cache));
-        let matches = match cache.matches.get_mut(&key).map(|found| Arc::clone(found)) {
-            Some(found)
-                if self.still_matches(
-                    &found,
-                    &normalized,
-                    best_only.then(|| self.best_pattern(&found)).flatten(),
-                ) =>
+        let cached = cache
+            .matches
+            .get_mut(&key)
+            .map(|(found, complete)| (Arc::clone(found), *complete));
+        let matches = match cached {
+            Some((found, complete))
+                if (complete || best_only)
+                    && self.still_matches(
+                        &found,
+                        &normalized,
+                        best_only.then(|| self.best_pattern(&found)).flatten(),
+                    ) =>
             {
                 cache.hits += 1;
                 found
             }
             _ => {
-                let found = Arc::new(self.match_rules(evidence, &normalized));
-                cache.matches.insert(key, Arc::clone(&found));
+                let found = if best_only {
+                    Arc::new(self.best_matches(evidence, &normalized))
+                } else {
+                    Arc::new(self.match_rules(evidence, &normalized))
+                };
+                cache.matches.insert(key, (Arc::clone(&found), !best_only));
                 found
             }
         };
@@ -631,7 +641,7 @@ impl Engine {
         let patterns = self.catalog.patterns();
         let mut found = Vec::new();
         for (index, read) in messages.iter().enumerate() {
-            let (message, text) = (&read.message, read.text());
+            let text = read.text();
             let candidates = self.candidates(text.as_bytes(), read.cut);
             let lower = if read.cut {
                 text.to_ascii_lowercase()
@@ -644,51 +654,7 @@ impl Engine {
                 .map(|&slot| (slot, false))
                 .chain(candidates.near.iter().map(|&slot| (slot, true)));
             for (slot, near) in tries {
-                let (p, r, _) = self.regex_rules[slot];
-                let rule = &patterns[p].rules[r];
-                if !rule.reads(message.field) {
-                    continue;
-                }
-                let Some(lazy) = rule.regex.as_ref() else {
-                    continue;
-                };
-                let Some(regex) = lazy.get() else {
-                    continue;
-                };
-                // A cut message may have lost what would have completed the match, when it
-                // still holds every literal the rule needs but the one the cut went through.
-                let partial = if !near && regex.is_match(text) {
-                    None
-                } else if read.cut
-                    && let Some(left) = partial_match(lazy, text)
-                    && let Some(assumed) = assumed_after_cut(lazy, &lower)
-                {
-                    Some(Partial {
-                        covered: left.len(),
-                        assumed,
-                    })
-                } else {
-                    continue;
-                };
-                if rule
-                    .unless
-                    .as_ref()
-                    .and_then(|u| u.get())
-                    .is_some_and(|u| u.is_match(text))
-                {
-                    continue;
-                }
-                let Some((container, _)) = conditions_hold(rule, evidence, message.container)
-                else {
-                    continue;
-                };
-                found.push(RuleMatch {
-                    partial,
-                    pattern: p,
-                    message: Some(index),
-                    container,
-                    rule: r,
-                });
+                found.extend(self.try_regex_rule(evidence, index, read, &lower, slot, near));
             }
         }
         for &(p, r) in &self.condition_rules {
@@ -704,6 +670,133 @@ impl Engine {
             }
         }
         found
+    }
+
+    /// The matches of the best pattern only, as `match_rules` lists them: candidate rules are
+    /// tried best pattern first, and the first that matches ends the search. What a summary
+    /// of many tasks needs; a message cut short is matched in full (a rule's partial match
+    /// ranks by how much of the message it covers, not by the pattern alone).
+    fn best_matches(&self, evidence: &Evidence, messages: &[Read<'_>]) -> Vec<RuleMatch> {
+        if messages.iter().any(|read| read.cut) {
+            return self.match_rules(evidence, messages);
+        }
+        let patterns = self.catalog.patterns();
+        let static_rank = |p: usize| rank(&patterns[p], None);
+        let mut best: Option<usize> = None;
+        for &(p, r) in &self.condition_rules {
+            if best.is_none_or(|b| static_rank(p) < static_rank(b))
+                && conditions_hold(&patterns[p].rules[r], evidence, None).is_some()
+            {
+                best = Some(p);
+            }
+        }
+        let candidates: Vec<Vec<usize>> = messages
+            .iter()
+            .map(|read| self.candidates(read.text().as_bytes(), false).full)
+            .collect();
+        let mut tries: Vec<(usize, usize)> = candidates
+            .iter()
+            .enumerate()
+            .flat_map(|(index, slots)| slots.iter().map(move |&slot| (index, slot)))
+            .collect();
+        tries.sort_by(|a, b| {
+            static_rank(self.regex_rules[a.1].0).cmp(&static_rank(self.regex_rules[b.1].0))
+        });
+        for (index, slot) in tries {
+            let p = self.regex_rules[slot].0;
+            if best.is_some_and(|b| static_rank(b) <= static_rank(p)) {
+                break;
+            }
+            if self
+                .try_regex_rule(evidence, index, &messages[index], "", slot, false)
+                .is_some()
+            {
+                best = Some(p);
+            }
+        }
+        let Some(best) = best else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (index, slots) in candidates.iter().enumerate() {
+            for &slot in slots
+                .iter()
+                .filter(|&&slot| self.regex_rules[slot].0 == best)
+            {
+                found.extend(self.try_regex_rule(
+                    evidence,
+                    index,
+                    &messages[index],
+                    "",
+                    slot,
+                    false,
+                ));
+            }
+        }
+        for &(p, r) in self.condition_rules.iter().filter(|(p, _)| *p == best) {
+            if let Some((container, _)) = conditions_hold(&patterns[p].rules[r], evidence, None) {
+                found.push(RuleMatch {
+                    partial: None,
+                    pattern: p,
+                    message: None,
+                    container,
+                    rule: r,
+                });
+            }
+        }
+        found
+    }
+
+    /// Whether regex rule `slot` matches message `index` (`lower`: the message in lower case,
+    /// for a message cut short; `near`: the cut may have taken one of its literals).
+    fn try_regex_rule(
+        &self,
+        evidence: &Evidence,
+        index: usize,
+        read: &Read<'_>,
+        lower: &str,
+        slot: usize,
+        near: bool,
+    ) -> Option<RuleMatch> {
+        let (p, r, _) = self.regex_rules[slot];
+        let rule = &self.catalog.patterns()[p].rules[r];
+        let (message, text) = (&read.message, read.text());
+        if !rule.reads(message.field) {
+            return None;
+        }
+        let lazy = rule.regex.as_ref()?;
+        let regex = lazy.get()?;
+        // A cut message may have lost what would have completed the match, when it still
+        // holds every literal the rule needs but the one the cut went through.
+        let partial = if !near && regex.is_match(text) {
+            None
+        } else if read.cut
+            && let Some(left) = partial_match(lazy, text)
+            && let Some(assumed) = assumed_after_cut(lazy, lower)
+        {
+            Some(Partial {
+                covered: left.len(),
+                assumed,
+            })
+        } else {
+            return None;
+        };
+        if rule
+            .unless
+            .as_ref()
+            .and_then(|u| u.get())
+            .is_some_and(|u| u.is_match(text))
+        {
+            return None;
+        }
+        let (container, _) = conditions_hold(rule, evidence, message.container)?;
+        Some(RuleMatch {
+            partial,
+            pattern: p,
+            message: Some(index),
+            container,
+            rule: r,
+        })
     }
 
     fn findings(

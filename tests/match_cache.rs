@@ -100,6 +100,21 @@ fn a_warm_cache_gives_the_same_diagnosis_as_a_cold_one() {
                 changed += 1;
             }
             let twin_evidence = example_evidence(&twin_spec);
+            // A classification searches only for the best pattern; a diagnosis finds them all
+            // and puts the best first.
+            for evidence in [&original, &twin_evidence] {
+                let fresh = &mut MatchCache::default();
+                let diagnosis = engine.diagnose(evidence, &defaults, fresh);
+                assert_eq!(
+                    engine
+                        .classify(evidence, &mut MatchCache::default())
+                        .pattern,
+                    diagnosis.primary().map(|f| f.pattern.clone()),
+                    "{}: {}",
+                    pattern.id,
+                    spec.text
+                );
+            }
             // A summary's classification checks only the best pattern of a cached match.
             assert_eq!(
                 engine.classify(&twin_evidence, &mut warm),
