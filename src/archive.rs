@@ -316,7 +316,7 @@ fn classify(
         skips.add_at(reason, location, String::new());
         return None;
     }
-    if quick.is_earlier_state_change(json) {
+    if quick.is_earlier_state_change(json) || quick.is_stopping(json) {
         skips.add_at(Skip::NotFinalStop, location, String::new());
         return None;
     }
@@ -613,6 +613,7 @@ mod tests {
         let arn = "arn:aws:ecs:us-east-1:123456789012:task/prod/a1";
         let text = [
             event(arn, "RUNNING", 2, ""),
+            event(arn, "STOPPING", 3, "Task stopped by user"),
             event(arn, "STOPPED", 4, "Task stopped by user"),
             event(arn, "STOPPED", 4, "Task stopped by user"),
             "not json".to_string(),
@@ -621,11 +622,11 @@ mod tests {
         ]
         .join("\n");
         let scan = scan_text(&text, &Filters::default());
-        assert_eq!(scan.stats.records, 6);
+        assert_eq!(scan.stats.records, 7);
         assert_eq!(scan.stats.stopped_tasks, 1);
         assert_eq!(scan.grouping.benign, 1);
         assert_eq!(scan.skips.count(Skip::Duplicate), 1);
-        assert_eq!(scan.skips.count(Skip::NotFinalStop), 1);
+        assert_eq!(scan.skips.count(Skip::NotFinalStop), 2);
         assert_eq!(scan.skips.count(Skip::NotJson), 1);
         assert_eq!(scan.skips.count(Skip::OtherDetailType), 1);
         assert_eq!(scan.skips.count(Skip::TruncatedJson), 1);

@@ -267,6 +267,7 @@ fn detect(reader: &mut Box<dyn BufRead>) -> io::Result<Form> {
 pub struct QuickLook {
     task_change: memchr::memmem::Finder<'static>,
     stopped: memchr::memmem::Finder<'static>,
+    stopped_status: memchr::memmem::Finder<'static>,
 }
 
 impl QuickLook {
@@ -274,6 +275,7 @@ impl QuickLook {
         QuickLook {
             task_change: memchr::memmem::Finder::new(b"ECS Task State Change"),
             stopped: memchr::memmem::Finder::new(b"\"STOPPED\""),
+            stopped_status: memchr::memmem::Finder::new(b"\"lastStatus\":\"STOPPED\""),
         }
     }
 
@@ -287,6 +289,37 @@ impl QuickLook {
     /// Whether the text mentions a task state change at all.
     pub fn is_task_state_change(&self, json: &[u8]) -> bool {
         self.task_change.find(json).is_some()
+    }
+
+    /// Whether `json` is a task state change whose task is not `STOPPED` yet (DEACTIVATING,
+    /// STOPPING, DEPROVISIONING): such events already carry the stop reason and code, so the
+    /// word `STOPPED` does not tell them from the final one. Only an event with no
+    /// `"lastStatus":"STOPPED"` at all (its containers still running) is looked at, so a final
+    /// event costs nothing more; it is read without copying anything, and any doubt (escapes, a
+    /// key given twice, bad JSON) answers `false`, and the event is read in full.
+    pub fn is_stopping(&self, json: &[u8]) -> bool {
+        if self.stopped_status.find(json).is_some() {
+            return false;
+        }
+        #[derive(serde::Deserialize)]
+        struct Event<'a> {
+            #[serde(rename = "detail-type", borrow)]
+            detail_type: Option<&'a str>,
+            #[serde(borrow)]
+            detail: Option<Detail<'a>>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Detail<'a> {
+            #[serde(rename = "lastStatus", borrow)]
+            last_status: Option<&'a str>,
+        }
+        serde_json::from_slice::<Event<'_>>(json).is_ok_and(|event| {
+            event.detail_type == Some("ECS Task State Change")
+                && event
+                    .detail
+                    .and_then(|d| d.last_status)
+                    .is_some_and(|status| status != "STOPPED")
+        })
     }
 }
 
@@ -619,5 +652,39 @@ impl<'de> Visitor<'de> for EventsSeed<'_, '_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_still_stopping_is_told_from_its_final_event() {
+        let quick = QuickLook::new();
+        let event = |task: &str, container: &str| {
+            format!(
+                r#"{{"detail-type":"ECS Task State Change","detail":{{"lastStatus":"{task}","desiredStatus":"STOPPED","stoppedReason":"Essential container in task exited","containers":[{{"name":"app","lastStatus":"{container}"}}]}}}}"#
+            )
+        };
+        assert!(quick.is_stopping(event("DEACTIVATING", "RUNNING").as_bytes()));
+        assert!(quick.is_stopping(event("STOPPING", "RUNNING").as_bytes()));
+        assert!(!quick.is_stopping(event("STOPPED", "STOPPED").as_bytes()));
+        assert!(!quick.is_stopping(event("STOPPED", "RUNNING").as_bytes()));
+        // Read in full when in doubt: a container already stopped, an escape, another
+        // detail-type, no status, a key given twice, JSON cut short.
+        assert!(!quick.is_stopping(event("STOPPING", "STOPPED").as_bytes()));
+        assert!(!quick.is_stopping(event("STOP\\u0050ING", "RUNNING").as_bytes()));
+        let other = event("STOPPING", "RUNNING").replace("ECS Task", "ECS Container Instance");
+        assert!(!quick.is_stopping(other.as_bytes()));
+        let no_status = r#"{"detail-type":"ECS Task State Change","detail":{"stoppedReason":"x"}}"#;
+        assert!(!quick.is_stopping(no_status.as_bytes()));
+        let twice = event("STOPPING", "RUNNING").replace(
+            r#""lastStatus":"STOPPING","#,
+            r#""lastStatus":"STOPPING","lastStatus":"STOPPED","#,
+        );
+        assert!(!quick.is_stopping(twice.as_bytes()));
+        let cut = event("STOPPING", "RUNNING");
+        assert!(!quick.is_stopping(&cut.as_bytes()[..cut.len() - 3]));
     }
 }
