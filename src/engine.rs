@@ -134,9 +134,9 @@ pub struct Classification {
 /// Remembers matches of identical evidence. One per thread.
 #[derive(Debug)]
 pub struct MatchCache {
-    /// Matches by the evidence's shape (see `Engine::cache_key`), kept as a 128-bit hash: the
-    /// shapes are long, and thousands are kept per thread.
-    /// With each entry, whether it holds every match (`false`: the best pattern's only).
+    /// Matches by the evidence's shape (see `Engine::cache_key`), kept as a 128-bit hash (the
+    /// shapes are long, and thousands are kept per thread), each with whether it holds every
+    /// match (`false`: the best pattern's only, see `Engine::best_matches`).
     matches: Generations<(Arc<Vec<RuleMatch>>, bool), u128>,
     hits: u64,
     /// Captures by the message as given: a message repeated word for word (the same reason
@@ -638,13 +638,28 @@ impl Engine {
     }
 
     fn match_rules(&self, evidence: &Evidence, messages: &[Read<'_>]) -> Vec<RuleMatch> {
+        let candidates: Vec<Candidates> = messages
+            .iter()
+            .map(|read| self.candidates(read.text().as_bytes(), read.cut))
+            .collect();
+        self.collect_matches(evidence, messages, &candidates, None)
+    }
+
+    /// The matches among each message's `candidates` and the condition rules, in that order;
+    /// with `only`, of that pattern alone.
+    fn collect_matches(
+        &self,
+        evidence: &Evidence,
+        messages: &[Read<'_>],
+        candidates: &[Candidates],
+        only: Option<usize>,
+    ) -> Vec<RuleMatch> {
         let patterns = self.catalog.patterns();
+        let wanted = |p: usize| only.is_none_or(|only| only == p);
         let mut found = Vec::new();
-        for (index, read) in messages.iter().enumerate() {
-            let text = read.text();
-            let candidates = self.candidates(text.as_bytes(), read.cut);
+        for (index, (read, candidates)) in messages.iter().zip(candidates).enumerate() {
             let lower = if read.cut {
-                text.to_ascii_lowercase()
+                read.text().to_ascii_lowercase()
             } else {
                 String::new()
             };
@@ -652,14 +667,14 @@ impl Engine {
                 .full
                 .iter()
                 .map(|&slot| (slot, false))
-                .chain(candidates.near.iter().map(|&slot| (slot, true)));
+                .chain(candidates.near.iter().map(|&slot| (slot, true)))
+                .filter(|&(slot, _)| wanted(self.regex_rules[slot].0));
             for (slot, near) in tries {
                 found.extend(self.try_regex_rule(evidence, index, read, &lower, slot, near));
             }
         }
-        for &(p, r) in &self.condition_rules {
-            let rule = &patterns[p].rules[r];
-            if let Some((container, _)) = conditions_hold(rule, evidence, None) {
+        for &(p, r) in self.condition_rules.iter().filter(|&&(p, _)| wanted(p)) {
+            if let Some((container, _)) = conditions_hold(&patterns[p].rules[r], evidence, None) {
                 found.push(RuleMatch {
                     partial: None,
                     pattern: p,
@@ -690,18 +705,16 @@ impl Engine {
                 best = Some(p);
             }
         }
-        let candidates: Vec<Vec<usize>> = messages
+        let candidates: Vec<Candidates> = messages
             .iter()
-            .map(|read| self.candidates(read.text().as_bytes(), false).full)
+            .map(|read| self.candidates(read.text().as_bytes(), false))
             .collect();
         let mut tries: Vec<(usize, usize)> = candidates
             .iter()
             .enumerate()
-            .flat_map(|(index, slots)| slots.iter().map(move |&slot| (index, slot)))
+            .flat_map(|(index, c)| c.full.iter().map(move |&slot| (index, slot)))
             .collect();
-        tries.sort_by(|a, b| {
-            static_rank(self.regex_rules[a.1].0).cmp(&static_rank(self.regex_rules[b.1].0))
-        });
+        tries.sort_by_key(|&(_, slot)| static_rank(self.regex_rules[slot].0));
         for (index, slot) in tries {
             let p = self.regex_rules[slot].0;
             if best.is_some_and(|b| static_rank(b) <= static_rank(p)) {
@@ -714,37 +727,10 @@ impl Engine {
                 best = Some(p);
             }
         }
-        let Some(best) = best else {
-            return Vec::new();
-        };
-        let mut found = Vec::new();
-        for (index, slots) in candidates.iter().enumerate() {
-            for &slot in slots
-                .iter()
-                .filter(|&&slot| self.regex_rules[slot].0 == best)
-            {
-                found.extend(self.try_regex_rule(
-                    evidence,
-                    index,
-                    &messages[index],
-                    "",
-                    slot,
-                    false,
-                ));
-            }
+        match best {
+            Some(best) => self.collect_matches(evidence, messages, &candidates, Some(best)),
+            None => Vec::new(),
         }
-        for &(p, r) in self.condition_rules.iter().filter(|(p, _)| *p == best) {
-            if let Some((container, _)) = conditions_hold(&patterns[p].rules[r], evidence, None) {
-                found.push(RuleMatch {
-                    partial: None,
-                    pattern: p,
-                    message: None,
-                    container,
-                    rule: r,
-                });
-            }
-        }
-        found
     }
 
     /// Whether regex rule `slot` matches message `index` (`lower`: the message in lower case,

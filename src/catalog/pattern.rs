@@ -363,7 +363,7 @@ pub fn compile(
     // A regex that failed to compile captures nothing; its placeholders would only add noise.
     // A regex that failed to compile captures nothing; its placeholders would only add noise.
     let check = !origin.builtin && errors.is_empty();
-    let template = |source: &str, field: String, errors: &mut Vec<CatalogError>| -> Template {
+    let mut template = |source: &str, field: String, errors: &mut Vec<CatalogError>| -> Template {
         // Built-in templates are checked by the catalog tests and parsed on first render.
         if !check {
             return Template::unchecked(source.to_string());
@@ -377,13 +377,7 @@ pub fn compile(
         }
         Template::unchecked(source.to_string())
     };
-    let pattern_text = text_of_collecting(
-        &spec,
-        &mut |source: &str, field: String, errors: &mut Vec<CatalogError>| {
-            template(source, field, errors)
-        },
-        &mut errors,
-    );
+    let pattern_text = text_of_collecting(&spec, &mut template, &mut errors);
     for (i, doc) in spec.docs.iter().enumerate() {
         if !doc.url.starts_with("https://") {
             errors.push(

@@ -7,12 +7,13 @@
 //! widened to character boundaries before they become text.
 //!
 //! "Does it match" is a forward lazy DFA of `regex-automata` (one pass over the text, states
-//! built as they are visited), with one cache per thread; that is all a regex builds up front.
-//! Only a rule that matched is asked for its groups, by the meta engine without DFAs (built on
-//! first use); where a match is (for a message cut short) asks the whole meta engine. No literal prefilter: the engine's Aho-Corasick prefilter has
-//! already checked the literals, and building a second one doubles compile time for nothing.
-//! Compared with the meta engine for everything, this compiles one NFA instead of a forward
-//! and a reverse one, and each thread keeps one DFA cache per regex instead of a set of them.
+//! built as they are visited), whose states the threads share; that is all a regex builds up
+//! front. Only a rule that matched is asked for its groups, by the meta engine without DFAs;
+//! where a match is (for a message cut short) asks the whole meta engine; both are built on
+//! first use. No literal prefilter: the engine's Aho-Corasick prefilter has already checked
+//! the literals, and building a second one doubles compile time for nothing. Compared with the
+//! meta engine for everything, this compiles one NFA instead of a forward and a reverse one,
+//! and keeps one set of DFA states per regex instead of one per thread.
 //!
 //! An account id (`\d{12}`, the catalog's idiom for one) also matches the word
 //! `normalize::REDACTED`, which is what normalisation makes of `XXXXXXXXXXXX`, `<account>` and
