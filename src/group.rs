@@ -426,12 +426,12 @@ impl Grouping {
         }
     }
 
-    /// Takes back what `c` added (the first and last stop times stay as they were).
     /// Whether a task was recorded under `key` (so `record` will not ask for a representative).
     pub fn has_group(&self, key: &GroupKey) -> bool {
         self.index.contains_key(&key.key)
     }
 
+    /// Takes back what `c` added (the first and last stop times stay as they were).
     pub fn withdraw(&mut self, c: &Contribution) {
         self.tasks = self.tasks.saturating_sub(1);
         let count = self.status_count(c.status);

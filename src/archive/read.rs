@@ -262,8 +262,9 @@ fn detect(reader: &mut Box<dyn BufRead>) -> io::Result<Form> {
     }
 }
 
-/// Recognises, without parsing, the events that are a task's earlier state changes (no
-/// `"STOPPED"` anywhere): most of an archive, and not worth copying to a worker.
+/// Recognises the events that are a task's earlier state changes without parsing them: most of
+/// an archive (no `"STOPPED"` anywhere), not worth copying to a worker; and those of a task
+/// still stopping, by a skim (see [`QuickLook::is_stopping`]).
 pub struct QuickLook {
     task_change: memchr::memmem::Finder<'static>,
     stopped: memchr::memmem::Finder<'static>,
