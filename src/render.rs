@@ -81,14 +81,7 @@ impl Output {
         withheld: &[String],
     ) -> Diagnosis {
         let mut redactor = self.redactor.borrow_mut();
-        redactor.learn_evidence(evidence);
-        let mut diagnosis =
-            engine.diagnose_shown(evidence, defaults, cache, &mut |name, value| match name {
-                Some(name) if withheld.iter().any(|w| w == name) => None,
-                _ => Some(redactor.redact(value)),
-            });
-        redactor.redact_diagnosis(&mut diagnosis);
-        diagnosis
+        diagnose_redacted(engine, evidence, defaults, cache, &mut redactor, withheld)
     }
 
     /// `text` (a message, a name) as it may be shown: redacted, after learning the names in
@@ -235,6 +228,28 @@ impl Summary {
             *self.by_pattern.entry(finding.pattern.clone()).or_default() += 1;
         }
     }
+}
+
+/// Diagnoses `evidence` through `redactor`: the names it carries are learned first, the
+/// catalog's text is filled in with redacted values, and every field copied from the input is
+/// redacted. Threads that diagnose for one report each hold a credentials-only redactor, which
+/// learns nothing, so their answers are those of the run's own.
+pub fn diagnose_redacted(
+    engine: &crate::engine::Engine,
+    evidence: &crate::model::Evidence,
+    defaults: &crate::context::Defaults,
+    cache: &mut crate::engine::MatchCache,
+    redactor: &mut crate::redact::Redactor,
+    withheld: &[String],
+) -> Diagnosis {
+    redactor.learn_evidence(evidence);
+    let mut diagnosis =
+        engine.diagnose_shown(evidence, defaults, cache, &mut |name, value| match name {
+            Some(name) if withheld.iter().any(|w| w == name) => None,
+            _ => Some(redactor.redact(value)),
+        });
+    redactor.redact_diagnosis(&mut diagnosis);
+    diagnosis
 }
 
 /// A streaming renderer.

@@ -323,6 +323,11 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "REGION", value_parser = parse_region, help_heading = "Values")]
     pub region: Option<String>,
 
+    /// Threads that diagnose a file or stdin (default: one per core). `--redact` uses one:
+    /// the names it learns from earlier items are hidden in later ones.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: Option<u16>,
+
     #[command(flatten)]
     pub probe: ExplainProbeArgs,
 }

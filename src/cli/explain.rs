@@ -1,4 +1,8 @@
-//! `ecs-diagnose explain`: read, diagnose, render, one item at a time.
+//! `ecs-diagnose explain`: read, diagnose, render, one item at a time; a file or stdin on
+//! every core.
+
+mod memo;
+mod pipeline;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
@@ -26,21 +30,46 @@ pub fn run(
     if args.probe.probe {
         return run_probed(engine, args, output, stdout);
     }
-    let reader = open_input(args)?;
+    let (reader, many) = open_input(args)?;
     let defaults = Defaults {
         account: args.account.clone(),
         region: args.region.clone(),
     };
     let mut renderer = output.renderer(stdout);
     let mut summary = Summary::default();
-    let mut cache = MatchCache::default();
-    let mut warnings = Warnings::default();
-    let mut sink = |evidence: Evidence| -> io::Result<()> {
-        let diagnosis = output.diagnose(engine, &evidence, &defaults, &mut cache);
-        summary.add(&diagnosis);
-        renderer.diagnosis(&diagnosis)
+    let workers = args
+        .workers
+        .map_or_else(crate::archive::default_workers, usize::from);
+    // `--redact` learns names as it reads, so what an item shows depends on the items before
+    // it: one thread, in order.
+    let (result, warnings) = if many && workers > 1 && !output.redacting() {
+        let read = pipeline::run(
+            engine,
+            &defaults,
+            reader,
+            args.input_format,
+            workers,
+            &mut renderer,
+            &mut summary,
+        )
+        .map_err(|e| CliError::Io("cannot write the output".into(), e))?;
+        (read.result, read.warnings)
+    } else {
+        let mut cache = MatchCache::default();
+        let mut warnings = Warnings::default();
+        let mut memo = (!output.redacting()).then(memo::RepeatMemo::default);
+        let mut sink = |evidence: Evidence| -> io::Result<()> {
+            let mut diagnose = |e: &Evidence| output.diagnose(engine, e, &defaults, &mut cache);
+            let diagnosis = match &mut memo {
+                Some(memo) => memo.diagnose(&evidence, diagnose),
+                None => diagnose(&evidence),
+            };
+            summary.add(&diagnosis);
+            renderer.diagnosis(&diagnosis)
+        };
+        let result = input::read(reader, args.input_format, &mut sink, &mut warnings);
+        (result, warnings)
     };
-    let result = input::read(reader, args.input_format, &mut sink, &mut warnings);
     let warnings = warnings.into_vec();
     output.notes(&warnings, &[]);
     summary.warnings = output.shown_all(&warnings);
@@ -81,7 +110,7 @@ fn run_probed(
     output: &Output,
     stdout: impl Write,
 ) -> Result<Outcome, CliError> {
-    let reader = open_input(args)?;
+    let (reader, _) = open_input(args)?;
     let defaults = Defaults {
         account: args.account.clone(),
         region: args.region.clone(),
@@ -157,20 +186,22 @@ fn run_probed(
     }
 }
 
-fn open_input(args: &ExplainArgs) -> Result<Box<dyn Read>, CliError> {
+/// The input, and whether it can hold many items (a file or stdin, not words on the command
+/// line).
+fn open_input(args: &ExplainArgs) -> Result<(Box<dyn Read + Send>, bool), CliError> {
     if let Some(path) = &args.file {
         let file = File::open(path)
             .map_err(|e| CliError::Io(format!("cannot open `{}`", path.display()), e))?;
-        return Ok(Box::new(file));
+        return Ok((Box::new(file), true));
     }
     let words: Vec<&str> = args.text.iter().map(String::as_str).collect();
     match words.as_slice() {
-        ["-"] => Ok(Box::new(io::stdin())),
-        [] if !io::stdin().is_terminal() => Ok(Box::new(io::stdin())),
+        ["-"] => Ok((Box::new(io::stdin()), true)),
+        [] if !io::stdin().is_terminal() => Ok((Box::new(io::stdin()), true)),
         [] => Err(CliError::Usage(
             "nothing to explain: pass the error text, `-` to read stdin, or --file PATH\n  help: ecs-diagnose explain 'CannotPullContainerError: ...'".to_string(),
         )),
         _ if words.contains(&"-") => Err(CliError::Usage("`-` (stdin) cannot be combined with text arguments".to_string())),
-        _ => Ok(Box::new(io::Cursor::new(words.join(" ").into_bytes()))),
+        _ => Ok((Box::new(io::Cursor::new(words.join(" ").into_bytes())), false)),
     }
 }
