@@ -249,113 +249,138 @@ impl Diagnosis {
     }
 }
 
+/// Every string of a diagnosis, with whether it came from the input: one list of fields for
+/// the reading and the rewriting visitor.
+macro_rules! each_string {
+    ($d:expr, $f:ident, $strings:ident $(, $mut:tt)?) => {{
+            let t = & $($mut)? $d.task;
+            for s in [
+                & $($mut)? t.task_arn,
+                & $($mut)? t.task_id,
+                & $($mut)? t.cluster,
+                & $($mut)? t.service,
+                & $($mut)? t.family,
+                & $($mut)? t.group,
+                & $($mut)? t.stop_code,
+                & $($mut)? t.stopped_reason,
+                & $($mut)? t.stopped_at,
+                & $($mut)? t.last_status,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                $f(s, true);
+            }
+            for c in & $($mut)? t.containers {
+                $f(& $($mut)? c.name, true);
+                for s in [& $($mut)? c.image, & $($mut)? c.reason, & $($mut)? c.health_status]
+                    .into_iter()
+                    .flatten()
+                {
+                    $f(s, true);
+                }
+            }
+            for finding in & $($mut)? $d.findings {
+                for (_, value) in & $($mut)? finding.captures {
+                    $f(value, true);
+                }
+                let location = & $($mut)? finding.location;
+                for sourced in (& $($mut)? location.account)
+                    .into_iter()
+                    .chain((& $($mut)? location.region).into_iter())
+                {
+                    $f(& $($mut)? sourced.value, true);
+                }
+                for s in [
+                    & $($mut)? finding.title,
+                    & $($mut)? finding.category,
+                    & $($mut)? finding.confidence_reason,
+                    & $($mut)? finding.cause,
+                    & $($mut)? finding.fix,
+                ] {
+                    $f(s, false);
+                }
+                (& $($mut)? finding.notes).into_iter().for_each(|s| $f(s, false));
+                for c in & $($mut)? finding.candidates {
+                    $f(& $($mut)? c.cause, false);
+                    $f(& $($mut)? c.evidence, false);
+                    (& $($mut)? c.check)
+                        .into_iter()
+                        .chain((& $($mut)? c.fix).into_iter())
+                        .for_each(|s| $f(s, false));
+                }
+                for c in & $($mut)? finding.commands {
+                    $f(& $($mut)? c.title, false);
+                    $f(& $($mut)? c.run, false);
+                }
+                // A user pattern's own words are text from a file, too.
+                (& $($mut)? finding.terraform).into_iter().for_each(|s| $f(s, false));
+                for d in & $($mut)? finding.docs {
+                    $f(& $($mut)? d.title, false);
+                    $f(& $($mut)? d.url, false);
+                }
+                for e in & $($mut)? finding.evidence {
+                    (& $($mut)? e.container)
+                        .into_iter()
+                        .chain((& $($mut)? e.text).into_iter())
+                        .chain((& $($mut)? e.matched).into_iter())
+                        .for_each(|s| $f(s, true));
+                    (& $($mut)? e.conditions).into_iter().for_each(|s| $f(s, true));
+                }
+                // Probe text quotes names and values from AWS, so it is treated as input.
+                if let Some(probe) = & $($mut)? finding.probe {
+                    probe.$strings().for_each(|s| $f(s, true));
+                }
+            }
+            if let Some(u) = & $($mut)? $d.unrecognised {
+                (& $($mut)? u.normalized).into_iter().for_each(|(_, s)| $f(s, true));
+                (& $($mut)? u.next_steps).into_iter().for_each(|s| $f(s, false));
+                $f(& $($mut)? u.pattern_stub, false);
+            }
+            (& $($mut)? $d.warnings).into_iter().for_each(|s| $f(s, true));
+    }};
+}
+
 impl Diagnosis {
     /// Calls `f` on every string of the diagnosis. `raw` is true for text copied from the input
     /// (reasons, names), false for text the catalog wrote (which may hold line breaks on purpose).
     pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String, bool)) {
-        let t = &mut self.task;
-        for s in [
-            &mut t.task_arn,
-            &mut t.task_id,
-            &mut t.cluster,
-            &mut t.service,
-            &mut t.family,
-            &mut t.group,
-            &mut t.stop_code,
-            &mut t.stopped_reason,
-            &mut t.stopped_at,
-            &mut t.last_status,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            f(s, true);
-        }
-        for c in &mut t.containers {
-            f(&mut c.name, true);
-            for s in [&mut c.image, &mut c.reason, &mut c.health_status]
-                .into_iter()
-                .flatten()
-            {
-                f(s, true);
-            }
-        }
-        for finding in &mut self.findings {
-            for (_, value) in &mut finding.captures {
-                f(value, true);
-            }
-            let location = &mut finding.location;
-            for sourced in location
-                .account
-                .iter_mut()
-                .chain(location.region.iter_mut())
-            {
-                f(&mut sourced.value, true);
-            }
-            for s in [
-                &mut finding.title,
-                &mut finding.category,
-                &mut finding.confidence_reason,
-                &mut finding.cause,
-                &mut finding.fix,
-            ] {
-                f(s, false);
-            }
-            finding.notes.iter_mut().for_each(|s| f(s, false));
-            for c in &mut finding.candidates {
-                f(&mut c.cause, false);
-                f(&mut c.evidence, false);
-                c.check
-                    .iter_mut()
-                    .chain(c.fix.iter_mut())
-                    .for_each(|s| f(s, false));
-            }
-            for c in &mut finding.commands {
-                f(&mut c.title, false);
-                f(&mut c.run, false);
-            }
-            // A user pattern's own words are text from a file, too.
-            finding.terraform.iter_mut().for_each(|s| f(s, false));
-            for d in &mut finding.docs {
-                f(&mut d.title, false);
-                f(&mut d.url, false);
-            }
-            for e in &mut finding.evidence {
-                e.container
-                    .iter_mut()
-                    .chain(e.text.iter_mut())
-                    .chain(e.matched.iter_mut())
-                    .for_each(|s| f(s, true));
-                e.conditions.iter_mut().for_each(|s| f(s, true));
-            }
-            // Probe text quotes names and values from AWS, so it is treated as input.
-            if let Some(probe) = &mut finding.probe {
-                probe.strings_mut().for_each(|s| f(s, true));
-            }
-        }
-        if let Some(u) = &mut self.unrecognised {
-            u.normalized.iter_mut().for_each(|(_, s)| f(s, true));
-            u.next_steps.iter_mut().for_each(|s| f(s, false));
-            f(&mut u.pattern_stub, false);
-        }
-        self.warnings.iter_mut().for_each(|s| f(s, true));
+        each_string!(self, f, strings_mut, mut);
+    }
+
+    /// Like [`Diagnosis::visit_strings_mut`], reading only.
+    pub fn visit_strings(&self, f: &mut dyn FnMut(&String, bool)) {
+        each_string!(self, f, strings);
     }
 
     /// This diagnosis with every control character that came from the input made visible
     /// (`\x1b`), so printing it cannot move the cursor, change colours or rewrite the screen.
-    pub fn for_display(&self) -> Diagnosis {
+    /// Copied only when something needs escaping, which is rare.
+    pub fn for_display(&self) -> std::borrow::Cow<'_, Diagnosis> {
+        let mut safe = true;
+        self.visit_strings(&mut |s, raw| safe = safe && !needs_escape(s, raw));
+        if safe {
+            return std::borrow::Cow::Borrowed(self);
+        }
         let mut copy = self.clone();
         copy.visit_strings_mut(&mut |s, raw| {
-            // Printable ASCII, the common case, needs no look at each character.
-            let plain = s
-                .bytes()
-                .all(|b| (0x20..0x7f).contains(&b) || b == b'\t' || (b == b'\n' && !raw));
-            if !plain && s.chars().any(|c| is_unsafe(c, raw)) {
+            if needs_escape(s, raw) {
                 *s = make_visible(s, raw);
             }
         });
-        copy
+        std::borrow::Cow::Owned(copy)
     }
+}
+
+fn needs_escape(s: &str, raw: bool) -> bool {
+    // Printable ASCII, the common case, needs no look at each character. The check runs a
+    // block at a time without stopping early inside it, so the compiler can vectorise it: it
+    // reads every string of every diagnosis shown.
+    let other = |b: u8| (b < 0x20) & (b != b'\t') & (raw | (b != b'\n')) | (b >= 0x7f);
+    let mut blocks = s.as_bytes().chunks_exact(32);
+    let plain = blocks.all(|block| !block.iter().fold(false, |any, &b| any | other(b)))
+        && !blocks.remainder().iter().any(|&b| other(b));
+    !plain && s.chars().any(|c| is_unsafe(c, raw))
 }
 
 /// Control characters (ANSI escapes among them) and bidirectional overrides. Line breaks are
@@ -387,4 +412,39 @@ pub fn make_visible(text: &str, raw: bool) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_escape;
+
+    /// The block-at-a-time check finds an unsafe character wherever it sits: inside a full
+    /// block, at a block's edge, or in the short tail.
+    #[test]
+    fn an_unsafe_character_is_found_at_every_position() {
+        for len in [1, 31, 32, 33, 64, 95] {
+            for at in 0..len {
+                for (c, raw_unsafe, catalog_unsafe) in [
+                    ('\u{1b}', true, true),
+                    ('\n', true, false),
+                    ('\r', true, true),
+                    ('\u{7f}', true, true),
+                    ('\u{202e}', true, true),
+                    ('\t', false, false),
+                    ('é', false, false),
+                ] {
+                    let mut text: Vec<char> = vec!['a'; len];
+                    text[at] = c;
+                    let text: String = text.into_iter().collect();
+                    assert_eq!(
+                        needs_escape(&text, true),
+                        raw_unsafe,
+                        "{c:?} at {at} of {len}"
+                    );
+                    assert_eq!(needs_escape(&text, false), catalog_unsafe, "{c:?} at {at}");
+                }
+            }
+        }
+        assert!(!needs_escape("", true));
+    }
 }

@@ -141,7 +141,9 @@ fn for_display<'a>(report: &Shown<'a>) -> Shown<'a> {
             g.visit_strings_mut(&mut |s| visible(s));
             // A user pattern's title is text from a file, not from us.
             visible(&mut g.title);
-            g.representative = g.representative.for_display();
+            if let std::borrow::Cow::Owned(shown) = g.representative.for_display() {
+                g.representative = shown;
+            }
             g
         })
         .collect();
