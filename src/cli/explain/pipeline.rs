@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +23,15 @@ use crate::report::Diagnosis;
 const BATCH: usize = 128;
 
 type Batch<T> = (u64, Vec<T>);
+
+/// Diagnoses from a worker: its batch, and where to hand them back once written, so the
+/// thread that allocated their strings frees them (freeing across threads costs the
+/// allocator far more).
+struct Done {
+    seq: u64,
+    diagnoses: Vec<Diagnosis>,
+    written: Sender<Vec<Diagnosis>>,
+}
 
 /// What the reading thread ends with.
 pub struct ReadOutcome {
@@ -43,7 +52,7 @@ pub fn run<W: Write>(
     summary: &mut Summary,
 ) -> Result<ReadOutcome, io::Error> {
     let (item_tx, item_rx) = sync_channel::<Batch<Evidence>>(workers * 2);
-    let (done_tx, done_rx) = sync_channel::<Batch<Diagnosis>>(workers * 2);
+    let (done_tx, done_rx) = sync_channel::<Done>(workers * 2);
     let item_rx = Arc::new(Mutex::new(item_rx));
     let stop = AtomicBool::new(false);
     // Detached: a reader blocked on a slow stream must not keep the run alive once the output
@@ -70,19 +79,21 @@ pub fn run<W: Write>(
 }
 
 fn render_in_order<W: Write>(
-    done: &Receiver<Batch<Diagnosis>>,
+    done: &Receiver<Done>,
     renderer: &mut Renderer<W>,
     summary: &mut Summary,
 ) -> io::Result<()> {
     let mut next = 0u64;
-    let mut early: BTreeMap<u64, Vec<Diagnosis>> = BTreeMap::new();
-    for (seq, diagnoses) in done {
-        early.insert(seq, diagnoses);
-        while let Some(diagnoses) = early.remove(&next) {
-            for diagnosis in &diagnoses {
+    let mut early: BTreeMap<u64, Done> = BTreeMap::new();
+    for batch in done {
+        early.insert(batch.seq, batch);
+        while let Some(batch) = early.remove(&next) {
+            for diagnosis in &batch.diagnoses {
                 summary.add(diagnosis);
                 renderer.diagnosis(diagnosis)?;
             }
+            // A worker that has ended no longer needs them back.
+            let _ = batch.written.send(batch.diagnoses);
             next += 1;
         }
         // A slow stream still shows each item as soon as it is diagnosed.
@@ -163,13 +174,16 @@ fn work(
     engine: &Engine,
     defaults: &Defaults,
     rx: &Mutex<Receiver<Batch<Evidence>>>,
-    tx: &SyncSender<Batch<Diagnosis>>,
+    tx: &SyncSender<Done>,
     stop: &AtomicBool,
 ) {
     let mut cache = MatchCache::default();
     let mut redactor = Redactor::credentials_only();
     let mut memo = RepeatMemo::default();
+    let (written_tx, written) = channel::<Vec<Diagnosis>>();
     loop {
+        // Frees what was written since the last batch.
+        while written.try_recv().is_ok() {}
         // Waits in slices, so a stopped run is noticed while the reader waits on its input.
         let next = rx
             .lock()
@@ -188,7 +202,12 @@ fn work(
                 })
             })
             .collect();
-        if tx.send((seq, diagnoses)).is_err() {
+        let done = Done {
+            seq,
+            diagnoses,
+            written: written_tx.clone(),
+        };
+        if tx.send(done).is_err() {
             return;
         }
     }
