@@ -102,16 +102,21 @@ fn redact_reads_on_one_thread_whatever_workers_says() {
     assert!(one.0 == many.0, "--redact learns names in input order");
 }
 
-/// A followed log: each line is diagnosed while the input is still open.
-#[test]
-fn a_followed_stream_is_diagnosed_as_it_arrives() {
-    let mut child = bin()
+/// `explain -` on two workers, every stream piped.
+fn stream_explain() -> std::process::Child {
+    bin()
         .args(["explain", "-", "--color", "never", "--workers", "2"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
-        .expect("the binary runs");
+        .expect("the binary runs")
+}
+
+/// A followed log: each line is diagnosed while the input is still open.
+#[test]
+fn a_followed_stream_is_diagnosed_as_it_arrives() {
+    let mut child = stream_explain();
     let mut stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     let (tx, rx) = mpsc::channel();
@@ -158,13 +163,7 @@ fn wait_for(rx: &mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> bool 
 /// the run ends at its next line, though its own input stays open and quiet.
 #[test]
 fn a_closed_output_ends_the_run_while_input_stays_open() {
-    let mut child = bin()
-        .args(["explain", "-", "--color", "never", "--workers", "2"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
+    let mut child = stream_explain();
     let mut stdin = child.stdin.take().expect("piped");
     let stdout = child.stdout.take().expect("piped");
     writeln!(stdin, "{}\n", common::SEED_1).expect("write a line");
