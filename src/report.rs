@@ -253,91 +253,91 @@ impl Diagnosis {
 /// the reading and the rewriting visitor.
 macro_rules! each_string {
     ($d:expr, $f:ident, $strings:ident $(, $mut:tt)?) => {{
-            let t = & $($mut)? $d.task;
-            for s in [
-                & $($mut)? t.task_arn,
-                & $($mut)? t.task_id,
-                & $($mut)? t.cluster,
-                & $($mut)? t.service,
-                & $($mut)? t.family,
-                & $($mut)? t.group,
-                & $($mut)? t.stop_code,
-                & $($mut)? t.stopped_reason,
-                & $($mut)? t.stopped_at,
-                & $($mut)? t.last_status,
-            ]
-            .into_iter()
-            .flatten()
+        let t = & $($mut)? $d.task;
+        for s in [
+            & $($mut)? t.task_arn,
+            & $($mut)? t.task_id,
+            & $($mut)? t.cluster,
+            & $($mut)? t.service,
+            & $($mut)? t.family,
+            & $($mut)? t.group,
+            & $($mut)? t.stop_code,
+            & $($mut)? t.stopped_reason,
+            & $($mut)? t.stopped_at,
+            & $($mut)? t.last_status,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            $f(s, true);
+        }
+        for c in & $($mut)? t.containers {
+            $f(& $($mut)? c.name, true);
+            for s in [& $($mut)? c.image, & $($mut)? c.reason, & $($mut)? c.health_status]
+                .into_iter()
+                .flatten()
             {
                 $f(s, true);
             }
-            for c in & $($mut)? t.containers {
-                $f(& $($mut)? c.name, true);
-                for s in [& $($mut)? c.image, & $($mut)? c.reason, & $($mut)? c.health_status]
+        }
+        for finding in & $($mut)? $d.findings {
+            for (_, value) in & $($mut)? finding.captures {
+                $f(value, true);
+            }
+            let location = & $($mut)? finding.location;
+            for sourced in (& $($mut)? location.account)
+                .into_iter()
+                .chain((& $($mut)? location.region).into_iter())
+            {
+                $f(& $($mut)? sourced.value, true);
+            }
+            for s in [
+                & $($mut)? finding.title,
+                & $($mut)? finding.category,
+                & $($mut)? finding.confidence_reason,
+                & $($mut)? finding.cause,
+                & $($mut)? finding.fix,
+            ] {
+                $f(s, false);
+            }
+            (& $($mut)? finding.notes).into_iter().for_each(|s| $f(s, false));
+            for c in & $($mut)? finding.candidates {
+                $f(& $($mut)? c.cause, false);
+                $f(& $($mut)? c.evidence, false);
+                (& $($mut)? c.check)
                     .into_iter()
-                    .flatten()
-                {
-                    $f(s, true);
-                }
+                    .chain((& $($mut)? c.fix).into_iter())
+                    .for_each(|s| $f(s, false));
             }
-            for finding in & $($mut)? $d.findings {
-                for (_, value) in & $($mut)? finding.captures {
-                    $f(value, true);
-                }
-                let location = & $($mut)? finding.location;
-                for sourced in (& $($mut)? location.account)
+            for c in & $($mut)? finding.commands {
+                $f(& $($mut)? c.title, false);
+                $f(& $($mut)? c.run, false);
+            }
+            // A user pattern's own words are text from a file, too.
+            (& $($mut)? finding.terraform).into_iter().for_each(|s| $f(s, false));
+            for d in & $($mut)? finding.docs {
+                $f(& $($mut)? d.title, false);
+                $f(& $($mut)? d.url, false);
+            }
+            for e in & $($mut)? finding.evidence {
+                (& $($mut)? e.container)
                     .into_iter()
-                    .chain((& $($mut)? location.region).into_iter())
-                {
-                    $f(& $($mut)? sourced.value, true);
-                }
-                for s in [
-                    & $($mut)? finding.title,
-                    & $($mut)? finding.category,
-                    & $($mut)? finding.confidence_reason,
-                    & $($mut)? finding.cause,
-                    & $($mut)? finding.fix,
-                ] {
-                    $f(s, false);
-                }
-                (& $($mut)? finding.notes).into_iter().for_each(|s| $f(s, false));
-                for c in & $($mut)? finding.candidates {
-                    $f(& $($mut)? c.cause, false);
-                    $f(& $($mut)? c.evidence, false);
-                    (& $($mut)? c.check)
-                        .into_iter()
-                        .chain((& $($mut)? c.fix).into_iter())
-                        .for_each(|s| $f(s, false));
-                }
-                for c in & $($mut)? finding.commands {
-                    $f(& $($mut)? c.title, false);
-                    $f(& $($mut)? c.run, false);
-                }
-                // A user pattern's own words are text from a file, too.
-                (& $($mut)? finding.terraform).into_iter().for_each(|s| $f(s, false));
-                for d in & $($mut)? finding.docs {
-                    $f(& $($mut)? d.title, false);
-                    $f(& $($mut)? d.url, false);
-                }
-                for e in & $($mut)? finding.evidence {
-                    (& $($mut)? e.container)
-                        .into_iter()
-                        .chain((& $($mut)? e.text).into_iter())
-                        .chain((& $($mut)? e.matched).into_iter())
-                        .for_each(|s| $f(s, true));
-                    (& $($mut)? e.conditions).into_iter().for_each(|s| $f(s, true));
-                }
-                // Probe text quotes names and values from AWS, so it is treated as input.
-                if let Some(probe) = & $($mut)? finding.probe {
-                    probe.$strings().for_each(|s| $f(s, true));
-                }
+                    .chain((& $($mut)? e.text).into_iter())
+                    .chain((& $($mut)? e.matched).into_iter())
+                    .for_each(|s| $f(s, true));
+                (& $($mut)? e.conditions).into_iter().for_each(|s| $f(s, true));
             }
-            if let Some(u) = & $($mut)? $d.unrecognised {
-                (& $($mut)? u.normalized).into_iter().for_each(|(_, s)| $f(s, true));
-                (& $($mut)? u.next_steps).into_iter().for_each(|s| $f(s, false));
-                $f(& $($mut)? u.pattern_stub, false);
+            // Probe text quotes names and values from AWS, so it is treated as input.
+            if let Some(probe) = & $($mut)? finding.probe {
+                probe.$strings().for_each(|s| $f(s, true));
             }
-            (& $($mut)? $d.warnings).into_iter().for_each(|s| $f(s, true));
+        }
+        if let Some(u) = & $($mut)? $d.unrecognised {
+            (& $($mut)? u.normalized).into_iter().for_each(|(_, s)| $f(s, true));
+            (& $($mut)? u.next_steps).into_iter().for_each(|s| $f(s, false));
+            $f(& $($mut)? u.pattern_stub, false);
+        }
+        (& $($mut)? $d.warnings).into_iter().for_each(|s| $f(s, true));
     }};
 }
 
