@@ -51,7 +51,7 @@ impl Catalog {
 
     fn load_inner(dirs: &[PathBuf], examples: bool) -> Result<Catalog, CatalogErrors> {
         let mut errors = Vec::new();
-        let mut patterns = Vec::new();
+        let mut patterns = Vec::with_capacity(embedded::EMBEDDED.len());
         for file in embedded::EMBEDDED {
             let origin = Origin {
                 file: file.name.to_string(),

@@ -110,7 +110,7 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
     match &args.command {
         Command::Explain(explain_args) => {
             let engine = load_engine(args)?;
-            let outcome = explain::run(&engine, explain_args, output, out)?;
+            let outcome = explain::run(engine, explain_args, output, out)?;
             Ok(if outcome.unrecognised > 0 {
                 EXIT_UNRECOGNISED
             } else {
@@ -121,20 +121,20 @@ fn run_command(args: &Args, output: &Output) -> Result<u8, CliError> {
         Command::Cluster(cluster_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = live::cluster(&engine, cluster_args, output, &mut out)?;
+            let outcome = live::cluster(engine, cluster_args, output, &mut out)?;
             live_exit(outcome)
         }
         #[cfg(feature = "aws")]
         Command::Task(task_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = live::task(&engine, task_args, output, &mut out)?;
+            let outcome = live::task(engine, task_args, output, &mut out)?;
             live_exit(outcome)
         }
         Command::Events(events_args) => {
             let engine = load_engine(args)?;
             let mut out = out;
-            let outcome = events::run(&engine, events_args, output, &mut out)?;
+            let outcome = events::run(engine, events_args, output, &mut out)?;
             Ok(if outcome.unrecognised {
                 EXIT_UNRECOGNISED
             } else {
@@ -221,8 +221,13 @@ fn live_exit(outcome: live::Outcome) -> Result<u8, CliError> {
     }
 }
 
-fn load_engine(args: &Args) -> Result<Engine, CliError> {
-    Ok(Engine::new(Catalog::load(&args.catalog)?)?)
+/// The engine for the rest of the process. Leaked on purpose: it is thousands of allocations
+/// (patterns, rules, compiled regexes and their caches), and freeing them one by one at exit
+/// was a tenth of the time of one pasted error; the operating system frees them at once.
+fn load_engine(args: &Args) -> Result<&'static Engine, CliError> {
+    Ok(Box::leak(Box::new(Engine::new(Catalog::load(
+        &args.catalog,
+    )?)?)))
 }
 
 /// Decides colour once for the whole run.

@@ -301,7 +301,7 @@ impl Engine {
             None => {
                 let lower = text.to_ascii_lowercase();
                 for (id, literal) in self.literals.iter().enumerate() {
-                    if memchr::memmem::find(&lower, literal.as_bytes()).is_some() {
+                    if contains(&lower, literal.as_bytes()) {
                         mark(id);
                     }
                 }
@@ -922,6 +922,20 @@ fn assumed_after_cut(regex: &crate::catalog::pattern::LazyRegex, lower: &str) ->
 
 /// How many bytes of the beginning of `literal` (three or more, but not all of it) `text` ends
 /// in: a literal the cut went through.
+/// Whether `needle` occurs in `haystack`. A pasted message is short, and building a `memmem`
+/// searcher for each of the catalog's literals cost more than looking for each one's first
+/// byte; a long text keeps the searcher's linear bound.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    const SHORT: usize = 1024;
+    match needle.split_first() {
+        None => true,
+        Some((&first, rest)) if haystack.len() <= SHORT => {
+            memchr::memchr_iter(first, haystack).any(|at| haystack[at + 1..].starts_with(rest))
+        }
+        Some(_) => memchr::memmem::find(haystack, needle).is_some(),
+    }
+}
+
 fn kept_start_of(text: &[u8], literal: &[u8]) -> Option<usize> {
     (3..literal.len())
         .rev()

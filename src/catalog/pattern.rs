@@ -24,11 +24,12 @@ pub struct Rule {
     pub prefilter: Vec<super::literals::Clause>,
     /// The named groups of `regex`.
     pub capture_names: Vec<String>,
-    pub unless: Option<LazyRegex>,
+    /// Boxed, like `container`: few rules have one, and the catalog keeps a slot per rule.
+    pub unless: Option<Box<LazyRegex>>,
     pub fields: Vec<Field>,
     pub stop_code: Vec<String>,
     pub exit_code: Vec<i64>,
-    pub container: Option<LazyRegex>,
+    pub container: Option<Box<LazyRegex>>,
     pub health_status: Vec<String>,
     /// What an inference from indirect evidence rests on (see `RuleSpec::judgement`).
     pub judgement: Option<String>,
@@ -38,12 +39,12 @@ impl Rule {
     /// Every regex of the rule with its key, for checks.
     pub fn regexes(&self) -> impl Iterator<Item = (&'static str, &LazyRegex)> {
         [
-            ("regex", &self.regex),
-            ("unless", &self.unless),
-            ("container", &self.container),
+            ("regex", self.regex.as_ref()),
+            ("unless", self.unless.as_deref()),
+            ("container", self.container.as_deref()),
         ]
         .into_iter()
-        .filter_map(|(key, r)| r.as_ref().map(|r| (key, r)))
+        .filter_map(|(key, r)| r.map(|r| (key, r)))
     }
 }
 
@@ -110,14 +111,15 @@ pub struct PatternText {
 /// A pattern's text, ready or to be read from the embedded catalog on first use.
 #[derive(Debug, Clone)]
 pub struct LazyText {
-    ready: OnceLock<PatternText>,
+    /// Boxed: most patterns of a run are never rendered, and their slots stay small.
+    ready: OnceLock<Box<PatternText>>,
     embedded: Option<&'static super::embedded::EmbeddedFile>,
 }
 
 impl LazyText {
     fn ready(text: PatternText) -> LazyText {
         LazyText {
-            ready: OnceLock::from(text),
+            ready: OnceLock::from(Box::new(text)),
             embedded: None,
         }
     }
@@ -136,7 +138,7 @@ impl LazyText {
             // tests); were it unreadable, the pattern would show no text rather than fail.
             self.embedded
                 .and_then(|file| super::parse_embedded(file, false).ok())
-                .map(|spec| text_of(&spec))
+                .map(|spec| Box::new(text_of(&spec)))
                 .unwrap_or_default()
         })
     }
@@ -266,7 +268,7 @@ pub fn compile(
     }
 
     let mut captures: Vec<String> = Vec::new();
-    let mut rules = Vec::new();
+    let mut rules = Vec::with_capacity(spec.rules.len());
     for (i, rule) in spec.rules.iter().enumerate() {
         let field = |name: &str| format!("match[{i}].{name}");
         // Built-in regexes were analysed by build.rs and are compiled by `cargo test`; user ones
@@ -304,8 +306,9 @@ pub fn compile(
             }
         };
         let regex = compile_one(&rule.regex, "regex", &mut errors);
-        let unless = compile_one(&rule.unless, "unless", &mut errors).map(|(r, _)| r);
-        let container = compile_one(&rule.container, "container", &mut errors).map(|(r, _)| r);
+        let unless = compile_one(&rule.unless, "unless", &mut errors).map(|(r, _)| Box::new(r));
+        let container =
+            compile_one(&rule.container, "container", &mut errors).map(|(r, _)| Box::new(r));
         if rule.regex.is_none()
             && rule.stop_code.is_empty()
             && rule.exit_code.is_empty()

@@ -417,9 +417,11 @@ fn slice(text: &str, mut start: usize, mut end: usize) -> &str {
 #[derive(Debug)]
 pub struct LazyRegex {
     source: String,
-    compiled: OnceLock<Result<Regex, String>>,
+    /// Boxed, like `partial`: a catalog holds hundreds of these and compiles a few, so an
+    /// empty slot stays small (less memory to touch at start-up).
+    compiled: OnceLock<Result<Box<Regex>, String>>,
     /// Its partial form, for messages cut short (see [`Regex::partial`]).
-    partial: OnceLock<Result<Regex, String>>,
+    partial: OnceLock<Result<Box<Regex>, String>>,
     /// Every literal clause it requires (see `literals::all_required_literals`).
     literals: OnceLock<Vec<super::literals::Clause>>,
 }
@@ -448,15 +450,15 @@ impl LazyRegex {
             partial: OnceLock::new(),
             literals: OnceLock::new(),
         };
-        let _ = lazy.compiled.set(Ok(regex));
+        let _ = lazy.compiled.set(Ok(Box::new(regex)));
         Ok((lazy, names))
     }
 
     /// The compiled regex; `Err` if it does not compile (caught by `catalog test`).
     pub fn try_get(&self) -> Result<&Regex, &str> {
         self.compiled
-            .get_or_init(|| Regex::new(&self.source))
-            .as_ref()
+            .get_or_init(|| Regex::new(&self.source).map(Box::new))
+            .as_deref()
             .map_err(String::as_str)
     }
 
@@ -475,8 +477,8 @@ impl LazyRegex {
     /// The partial form, compiled on first use.
     pub fn partial(&self) -> Option<&Regex> {
         self.partial
-            .get_or_init(|| Regex::partial(&self.source))
-            .as_ref()
+            .get_or_init(|| Regex::partial(&self.source).map(Box::new))
+            .as_deref()
             .ok()
     }
 
