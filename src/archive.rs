@@ -26,7 +26,7 @@ use crate::arn::cluster_name;
 use crate::context::Defaults;
 use crate::engine::{Engine, MatchCache};
 use crate::group::{Contribution, GroupKey, Grouping, TaskFacts};
-use crate::input::json::EventJson;
+use crate::input::json::{EventJson, SummaryTaskJson};
 use crate::model::{Evidence, Source};
 use crate::report::{Diagnosis, Status};
 use read::{Input, Record};
@@ -293,6 +293,9 @@ fn work(
     skips
 }
 
+/// An event as a summary reads it.
+type Event = EventJson<SummaryTaskJson>;
+
 /// One record: a stopped task to count, or a reason to skip it.
 fn classify(
     engine: &Engine,
@@ -321,7 +324,7 @@ fn classify(
         return None;
     }
     let parsed =
-        serde_json::from_slice::<EventJson>(json).or_else(|e| match std::str::from_utf8(json) {
+        serde_json::from_slice::<Event>(json).or_else(|e| match std::str::from_utf8(json) {
             // A damaged byte in one string should not cost the whole event.
             Err(_) => {
                 let event = serde_json::from_str(&String::from_utf8_lossy(json))?;
@@ -330,7 +333,7 @@ fn classify(
             }
             Ok(_) => Err(e),
         });
-    let event: EventJson = match parsed {
+    let event: Event = match parsed {
         Ok(event) => event,
         Err(e) => {
             let reason = if e.is_eof() {

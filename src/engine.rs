@@ -432,7 +432,8 @@ impl Engine {
         cache: &mut MatchCache,
         warnings: &mut Vec<String>,
         best_only: bool,
-    ) -> (Vec<Read<'e>>, Arc<Vec<RuleMatch>>) {
+        recheck: Recheck,
+    ) -> (Vec<Read<'e>>, Arc<Vec<RuleMatch>>, bool) {
         let normalized: Vec<Read<'_>> = evidence
             .messages()
             .map(|m| {
@@ -456,18 +457,25 @@ impl Engine {
             })
             .collect();
         let key = hash128(&self.cache_key(evidence, &normalized, cache));
-        let cached = cache
-            .matches
-            .get_mut(&key)
-            .map(|(found, complete)| (Arc::clone(found), *complete));
+        let cached = match recheck {
+            Recheck::Fresh => None,
+            _ => cache
+                .matches
+                .get_mut(&key)
+                .map(|(found, complete)| (Arc::clone(found), *complete)),
+        };
+        let mut deferred;
         let matches = match cached {
             Some((found, complete))
-                if (complete || best_only)
-                    && self.still_matches(
-                        &found,
-                        &normalized,
-                        best_only.then(|| self.best_pattern(&found)).flatten(),
-                    ) =>
+                if (complete || best_only) && {
+                    let best = best_only.then(|| self.best_pattern(&found)).flatten();
+                    let skip = match (recheck, best) {
+                        (Recheck::ByCaptures, Some(p)) => self.captured_rule(&found, p),
+                        _ => None,
+                    };
+                    deferred = skip.is_some();
+                    self.still_matches(&found, &normalized, best, skip)
+                } =>
             {
                 cache.hits += 1;
                 found
@@ -479,10 +487,29 @@ impl Engine {
                     Arc::new(self.match_rules(evidence, &normalized))
                 };
                 cache.matches.insert(key, (Arc::clone(&found), !best_only));
+                deferred = false;
                 found
             }
         };
-        (normalized, matches)
+        (normalized, matches, deferred)
+    }
+
+    /// The index in `matches` of the match of pattern `p` whose captures a classification
+    /// takes (see `needs_captures`), when those captures can stand in for its re-check.
+    fn captured_rule(&self, matches: &[RuleMatch], p: usize) -> Option<usize> {
+        let i = matches.iter().position(|m| m.pattern == p)?;
+        let m = &matches[i];
+        (m.message.is_some() && m.partial.is_none() && self.needs_captures(p, m.rule)).then_some(i)
+    }
+
+    /// Whether pattern `p`'s text uses any capture of its rule `r`: the capture engines are the
+    /// slow part of matching, skipped when nothing reads what they find.
+    fn needs_captures(&self, p: usize, r: usize) -> bool {
+        let names = &self.variable_names()[p];
+        self.catalog.patterns()[p].rules[r]
+            .capture_names
+            .iter()
+            .any(|c| names.contains(c))
     }
 
     /// Whether every regex match of a cached entry (made for a message of the same shape), or
@@ -493,9 +520,10 @@ impl Engine {
         matches: &[RuleMatch],
         messages: &[Read<'_>],
         pattern: Option<usize>,
+        captured: Option<usize>,
     ) -> bool {
         let patterns = self.catalog.patterns();
-        matches.iter().all(|m| {
+        matches.iter().enumerate().all(|(i, m)| {
             let Some(index) = m.message else {
                 return true;
             };
@@ -505,7 +533,9 @@ impl Engine {
             let rule = &patterns[m.pattern].rules[m.rule];
             let text = messages[index].text();
             let regex = rule.regex.as_ref();
-            let holds = if m.partial.is_some() {
+            let holds = if captured == Some(i) {
+                true
+            } else if m.partial.is_some() {
                 regex.is_some_and(|r| partial_match(r, text).is_some())
             } else {
                 regex
@@ -533,10 +563,32 @@ impl Engine {
     /// The best pattern for `evidence` and its status, without rendering anything: what a
     /// summary of many tasks needs for each task (it renders one diagnosis per cause).
     pub fn classify(&self, evidence: &Evidence, cache: &mut MatchCache) -> Classification {
+        self.classify_with(evidence, cache, Recheck::ByCaptures)
+    }
+
+    fn classify_with(
+        &self,
+        evidence: &Evidence,
+        cache: &mut MatchCache,
+        recheck: Recheck,
+    ) -> Classification {
         let mut warnings = Vec::new();
-        let (normalized, matches) = self.matched(evidence, cache, &mut warnings, true);
+        let (normalized, matches, deferred) =
+            self.matched(evidence, cache, &mut warnings, true, recheck);
         let patterns = self.catalog.patterns();
-        match self.best_pattern(&matches) {
+        let best = self.best_pattern(&matches);
+        // The best rule's captures, when its text uses them.
+        let captured = best.and_then(|p| {
+            let m = matches.iter().find(|m| m.pattern == p)?;
+            self.needs_captures(p, m.rule)
+                .then(|| captures_of(&patterns[p], m, &normalized, cache))
+        });
+        if deferred && captured.as_ref().is_none_or(|c| c.1.is_none()) {
+            // A cached match, taken on the word of its captures, and they found no match: a
+            // value of this message decided it. Match it afresh.
+            return self.classify_with(evidence, cache, Recheck::Fresh);
+        }
+        match best {
             Some(p) => Classification {
                 values: matches
                     .iter()
@@ -544,19 +596,11 @@ impl Engine {
                     .map(|m| {
                         let text = m.message.map_or("", |i| normalized[i].text());
                         let names = &self.variable_names()[p];
-                        let rule = &patterns[p].rules[m.rule];
-                        // The capture engines are the slow part of matching: skip them when
-                        // the pattern's text uses none of the rule's captures.
-                        let captures = if rule.capture_names.iter().any(|c| names.contains(c)) {
-                            captures_of(&patterns[p], m, &normalized, cache)
-                        } else {
-                            Arc::default()
-                        };
                         let location = Location::of_task(evidence, &Defaults::default());
                         Variables::build_selected(
                             evidence,
                             &location,
-                            &captures.0,
+                            captured.as_deref().map_or(&[][..], |c| &c.0),
                             m.container,
                             text,
                             names,
@@ -606,7 +650,8 @@ impl Engine {
         show: &mut ShowValue<'_>,
     ) -> Diagnosis {
         let mut warnings = Vec::new();
-        let (normalized, matches) = self.matched(evidence, cache, &mut warnings, false);
+        let (normalized, matches, _) =
+            self.matched(evidence, cache, &mut warnings, false, Recheck::Regex);
 
         let location = Location::of_task(evidence, defaults);
         let findings = self.findings(evidence, &normalized, &matches, &location, cache, show);
@@ -1012,6 +1057,18 @@ fn conditions_hold(
         );
     }
     Some((container, conditions))
+}
+
+/// How a cached match is checked against the message at hand (its values may differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recheck {
+    /// Each cached regex match runs again on the message.
+    Regex,
+    /// As `Regex`, but the best rule whose captures the caller takes is checked by taking
+    /// them (one pass instead of two); the caller must match afresh if they find nothing.
+    ByCaptures,
+    /// The cache is not read: match afresh (and remember the result).
+    Fresh,
 }
 
 /// A match's named captures and the text it matched.
