@@ -141,8 +141,30 @@ struct Stopped {
     values: Vec<(String, String)>,
 }
 
-/// A reader's batch of records, numbered in input order.
-type RecordBatch = (u64, Vec<Record>);
+/// A reader's batch of records, numbered in input order. Their texts share one buffer: one
+/// allocation per batch rather than one per event, freed by the worker in one go.
+struct RecordBatch {
+    seq: u64,
+    bytes: Vec<u8>,
+    records: Vec<(std::ops::Range<usize>, read::Location)>,
+}
+
+impl RecordBatch {
+    fn new(seq: u64, bytes: usize) -> RecordBatch {
+        RecordBatch {
+            seq,
+            bytes: Vec::with_capacity(bytes),
+            records: Vec::with_capacity(BATCH),
+        }
+    }
+
+    fn push(&mut self, record: Record<'_>) {
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(record.json);
+        self.records
+            .push((start..self.bytes.len(), record.location));
+    }
+}
 
 struct WorkerBatch {
     /// The number of the record batch it came from: batches are aggregated in input order,
@@ -228,16 +250,15 @@ fn read_all(
 ) -> (Skips, Vec<String>) {
     let mut skips = Skips::with_inputs(names.to_vec());
     let mut errors = Vec::new();
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut seq = 0u64;
+    let mut batch = RecordBatch::new(0, BATCH * 1024);
     for (index, input) in inputs.iter().enumerate() {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
-        let mut emit = |record: Record| {
+        let mut emit = |record: Record<'_>| {
             batch.push(record);
-            if batch.len() >= BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                seq += 1;
-                return tx.send((seq - 1, full)).is_ok();
+            if batch.records.len() >= BATCH {
+                // The next batch is likely the size of this one.
+                let next = RecordBatch::new(batch.seq + 1, batch.bytes.len());
+                return tx.send(std::mem::replace(&mut batch, next)).is_ok();
             }
             true
         };
@@ -245,8 +266,8 @@ fn read_all(
             errors.push(e);
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.send((seq, batch));
+    if !batch.records.is_empty() {
+        let _ = tx.send(batch);
     }
     (skips, errors)
 }
@@ -265,15 +286,19 @@ fn work(
     let mut sent = SentGroups::default();
     let quick = read::QuickLook::new();
     loop {
-        let (seq, batch) = match rx.lock().expect("no thread panics holding the lock").recv() {
+        let batch = match rx.lock().expect("no thread panics holding the lock").recv() {
             Ok(batch) => batch,
             Err(_) => break,
         };
         let mut out = WorkerBatch {
-            seq,
+            seq: batch.seq,
             stopped: Vec::new(),
         };
-        for record in batch {
+        for (range, location) in batch.records {
+            let record = Record {
+                json: &batch.bytes[range],
+                location,
+            };
             if let Some(mut stopped) =
                 classify(engine, filters, &mut cache, &mut skips, &quick, record)
             {
@@ -303,9 +328,9 @@ fn classify(
     cache: &mut MatchCache,
     skips: &mut Skips,
     quick: &read::QuickLook,
-    record: Record,
+    record: Record<'_>,
 ) -> Option<Stopped> {
-    let json = record.json.as_slice();
+    let json = record.json;
     let location = record.location;
     // Most events of an archive are earlier state changes of tasks; telling them apart
     // without parsing them is most of the speed (the reader already drops most of them).

@@ -687,7 +687,7 @@ impl Engine {
             .iter()
             .map(|read| self.candidates(read.text().as_bytes(), read.cut))
             .collect();
-        self.collect_matches(evidence, messages, &candidates, None)
+        self.collect_matches(evidence, messages, &candidates, None, &[])
     }
 
     /// The matches among each message's `candidates` and the condition rules, in that order;
@@ -698,6 +698,7 @@ impl Engine {
         messages: &[Read<'_>],
         candidates: &[Candidates],
         only: Option<usize>,
+        tried: &[Tried],
     ) -> Vec<RuleMatch> {
         let patterns = self.catalog.patterns();
         let wanted = |p: usize| only.is_none_or(|only| only == p);
@@ -715,7 +716,13 @@ impl Engine {
                 .chain(candidates.near.iter().map(|&slot| (slot, true)))
                 .filter(|&(slot, _)| wanted(self.regex_rules[slot].0));
             for (slot, near) in tries {
-                found.extend(self.try_regex_rule(evidence, index, read, &lower, slot, near));
+                let earlier = tried
+                    .iter()
+                    .find(|t| !near && t.message == index && t.slot == slot);
+                found.extend(match earlier {
+                    Some(t) => t.found.clone(),
+                    None => self.try_regex_rule(evidence, index, read, &lower, slot, near),
+                });
             }
         }
         for &(p, r) in self.condition_rules.iter().filter(|&&(p, _)| wanted(p)) {
@@ -760,20 +767,24 @@ impl Engine {
             .flat_map(|(index, c)| c.full.iter().map(move |&slot| (index, slot)))
             .collect();
         tries.sort_by_key(|&(_, slot)| static_rank(self.regex_rules[slot].0));
+        let mut tried = Vec::new();
         for (index, slot) in tries {
             let p = self.regex_rules[slot].0;
             if best.is_some_and(|b| static_rank(b) <= static_rank(p)) {
                 break;
             }
-            if self
-                .try_regex_rule(evidence, index, &messages[index], "", slot, false)
-                .is_some()
-            {
+            let found = self.try_regex_rule(evidence, index, &messages[index], "", slot, false);
+            if found.is_some() {
                 best = Some(p);
             }
+            tried.push(Tried {
+                message: index,
+                slot,
+                found,
+            });
         }
         match best {
-            Some(best) => self.collect_matches(evidence, messages, &candidates, Some(best)),
+            Some(best) => self.collect_matches(evidence, messages, &candidates, Some(best), &tried),
             None => Vec::new(),
         }
     }
@@ -1057,6 +1068,14 @@ fn conditions_hold(
         );
     }
     Some((container, conditions))
+}
+
+/// A regex rule already tried on a message (so collecting the best pattern's matches does not
+/// run it again).
+struct Tried {
+    message: usize,
+    slot: usize,
+    found: Option<RuleMatch>,
 }
 
 /// How a cached match is checked against the message at hand (its values may differ).

@@ -29,10 +29,10 @@ pub struct Location {
     pub line: u64,
 }
 
-/// One event's JSON text.
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub json: Vec<u8>,
+/// One event's JSON text, borrowed from the reader's buffer: whoever keeps it copies it.
+#[derive(Debug, Clone, Copy)]
+pub struct Record<'a> {
+    pub json: &'a [u8],
     pub location: Location,
 }
 
@@ -162,7 +162,7 @@ pub fn read_input(
     index: u32,
     counters: &Arc<Counters>,
     skips: &mut Skips,
-    emit: &mut dyn FnMut(Record) -> bool,
+    emit: &mut dyn FnMut(Record<'_>) -> bool,
 ) -> Result<(), String> {
     let raw: Box<dyn Read> = match input {
         Input::File(path) => Box::new(
@@ -208,7 +208,7 @@ fn read_stream(
     index: u32,
     counters: &Counters,
     skips: &mut Skips,
-    emit: &mut dyn FnMut(Record) -> bool,
+    emit: &mut dyn FnMut(Record<'_>) -> bool,
 ) -> io::Result<()> {
     // A UTF-8 byte order mark (some Windows tools write one) is not part of the first event.
     if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
@@ -335,7 +335,7 @@ fn read_lines(
     index: u32,
     counters: &Counters,
     skips: &mut Skips,
-    emit: &mut dyn FnMut(Record) -> bool,
+    emit: &mut dyn FnMut(Record<'_>) -> bool,
 ) -> io::Result<()> {
     let mut lines = LineSink {
         quick: QuickLook::new(),
@@ -405,7 +405,7 @@ struct LineSink<'a> {
     /// Earlier state changes seen (counted in bulk at the end).
     earlier: u64,
     skips: &'a mut Skips,
-    emit: &'a mut dyn FnMut(Record) -> bool,
+    emit: &'a mut dyn FnMut(Record<'_>) -> bool,
     stopped: bool,
 }
 
@@ -447,10 +447,7 @@ impl LineSink<'_> {
             self.earlier += 1;
             return;
         }
-        if !(self.emit)(Record {
-            json: json.to_vec(),
-            location,
-        }) {
+        if !(self.emit)(Record { json, location }) {
             self.stopped = true;
         }
     }
@@ -495,7 +492,7 @@ fn read_document(
     index: u32,
     counters: &Counters,
     skips: &mut Skips,
-    emit: &mut dyn FnMut(Record) -> bool,
+    emit: &mut dyn FnMut(Record<'_>) -> bool,
 ) -> io::Result<()> {
     let counter = Rc::new(Cell::new(0));
     let limited = Limited {
@@ -547,7 +544,7 @@ fn read_document(
 }
 
 struct DocumentSeed<'a> {
-    emit: &'a mut dyn FnMut(Record) -> bool,
+    emit: &'a mut dyn FnMut(Record<'_>) -> bool,
     counter: &'a Rc<Cell<usize>>,
     counters: &'a Counters,
     location: Location,
@@ -564,14 +561,12 @@ impl DocumentSeed<'_> {
         struct LogRecord {
             message: String,
         }
-        let json = match serde_json::from_slice::<LogRecord>(text) {
-            Ok(record) if record.message.trim_start().starts_with('{') => {
-                record.message.into_bytes()
-            }
-            _ => text.to_vec(),
+        let message = match serde_json::from_slice::<LogRecord>(text) {
+            Ok(record) if record.message.trim_start().starts_with('{') => Some(record.message),
+            _ => None,
         };
         let go_on = (self.emit)(Record {
-            json,
+            json: message.as_deref().map_or(text, str::as_bytes),
             location: self.location,
         });
         if !go_on {
