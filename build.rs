@@ -37,10 +37,10 @@ fn main() {
         let name = format!("patterns/{}", path.file_name().unwrap().to_string_lossy());
         let yaml = fs::read_to_string(path).unwrap_or_default();
         let value = serde_yaml::from_str::<serde_json::Value>(&yaml).ok();
-        let rules = value
+        let (rules, analysed) = value
             .as_ref()
             .map(rules_expr)
-            .unwrap_or_else(|| "None".to_string());
+            .unwrap_or_else(|| ("None".to_string(), Vec::new()));
         let mut json_expr = "None".to_string();
         let mut runtime_expr = "None".to_string();
         let mut head_expr = "None".to_string();
@@ -68,6 +68,15 @@ fn main() {
                     "probes",
                 ];
                 map.retain(|key, _| HEAD.contains(&key.as_str()));
+                // An analysed regex is in its `EmbeddedRule` as a Rust string: reading it there
+                // spares the JSON parser its escapes, half of the head's bytes.
+                if let Some(rules) = map.get_mut("match").and_then(|m| m.as_array_mut()) {
+                    for (rule, moved) in rules.iter_mut().zip(&analysed) {
+                        if let (true, Some(rule)) = (moved, rule.as_object_mut()) {
+                            rule.remove("regex");
+                        }
+                    }
+                }
             }
             json_expr = embed_json(&out_dir, &format!("pattern-{i}.json"), value);
             runtime_expr = embed_json(&out_dir, &format!("pattern-{i}.runtime.json"), &runtime);
@@ -101,10 +110,12 @@ fn embed_json(out_dir: &Path, file: &str, value: &serde_json::Value) -> String {
 /// What the loader would otherwise work out from each rule's regex at every start: its capture
 /// names and its required literals (see src/catalog/literals.rs), as Rust code, one
 /// `EmbeddedRule` per rule. A regex that does not parse gets `None`, and the loader reports it.
-fn rules_expr(pattern: &serde_json::Value) -> String {
+/// Also, per rule, whether its regex is in its `EmbeddedRule`.
+fn rules_expr(pattern: &serde_json::Value) -> (String, Vec<bool>) {
     let Some(rules) = pattern.get("match").and_then(|m| m.as_array()) else {
-        return "None".to_string();
+        return ("None".to_string(), Vec::new());
     };
+    let mut analysed_regex = Vec::new();
     let mut out = String::from("Some(&[");
     for rule in rules {
         let source = rule.get("regex").and_then(|r| r.as_str());
@@ -113,11 +124,16 @@ fn rules_expr(pattern: &serde_json::Value) -> String {
             let captures = literals::capture_names(source).ok()?;
             Some((literals, captures))
         });
+        analysed_regex.push(source.is_some() && analysed.is_some());
         match (source, analysed) {
-            (None, _) => out.push_str("Some(EmbeddedRule { literals: &[], captures: &[] }),"),
+            (None, _) => {
+                out.push_str("Some(EmbeddedRule { regex: None, literals: &[], captures: &[] }),")
+            }
             (Some(_), None) => out.push_str("None,"),
-            (Some(_), Some((literals, captures))) => {
-                out.push_str("Some(EmbeddedRule { literals: &[");
+            (Some(source), Some((literals, captures))) => {
+                out.push_str(&format!(
+                    "Some(EmbeddedRule {{ regex: Some({source:?}), literals: &["
+                ));
                 for clause in literals {
                     out.push_str(&format!("&{clause:?},"));
                 }
@@ -126,7 +142,7 @@ fn rules_expr(pattern: &serde_json::Value) -> String {
         }
     }
     out.push_str("])");
-    out
+    (out, analysed_regex)
 }
 
 fn quoted(path: &Path) -> String {

@@ -169,7 +169,15 @@ pub fn builtin_pattern_count() -> usize {
 /// A built-in pattern without its text (see `spec::HeadSpec`), or `None` to read it whole.
 fn parse_embedded_head(file: &embedded::EmbeddedFile) -> Option<PatternSpec> {
     let head: spec::HeadSpec = serde_json::from_str(file.head_json?).ok()?;
-    Some(head.into_spec())
+    let mut spec = head.into_spec();
+    // The head leaves out each regex build.rs analysed; it is in the rule's analysis.
+    let analysed = file.rules.unwrap_or_default();
+    for (rule, analysed) in spec.rules.iter_mut().zip(analysed) {
+        if let Some(source) = analysed.and_then(|a| a.regex) {
+            rule.regex = Some(source.to_string());
+        }
+    }
+    Some(spec)
 }
 
 pub(crate) fn parse_embedded(

@@ -478,13 +478,20 @@ impl Redactor {
     /// is left alone: its values were redacted before its templates were filled in.
     pub fn redact_diagnosis(&mut self, diagnosis: &mut Diagnosis) {
         diagnosis.visit_strings_mut(&mut |s, raw| {
-            if raw {
-                let redacted = self.redact(s);
-                if redacted != *s {
-                    *s = redacted;
-                }
+            if raw && let Some(redacted) = self.redact_changed(s) {
+                *s = redacted;
             }
         });
+    }
+
+    /// `text` redacted, or `None` when that changes nothing. Most strings of a report hold no
+    /// credentials, and without `--redact` they are looked at without being copied.
+    fn redact_changed(&mut self, text: &str) -> Option<String> {
+        if !self.full && !may_hold_credentials(text) {
+            return None;
+        }
+        let redacted = self.redact(text);
+        (redacted != text).then_some(redacted)
     }
 }
 

@@ -18,6 +18,8 @@ pub struct EmbeddedFile {
 /// A rule's regex, analysed at build time.
 #[derive(Debug, Clone, Copy)]
 pub struct EmbeddedRule {
+    /// The regex itself (left out of the head JSON, see `build.rs`).
+    pub regex: Option<&'static str>,
     /// Required literals (see `literals.rs`).
     pub literals: &'static [&'static [&'static str]],
     /// Named groups.
