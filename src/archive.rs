@@ -16,7 +16,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,6 +34,8 @@ use skips::{Skip, Skips};
 
 /// Records per batch between threads; with the channel bounds this caps records in flight.
 const BATCH: usize = 256;
+/// The most a batch buffer keeps for reuse (events are a few KB; a batch of them, a few MB).
+const KEPT_BATCH_BYTES: usize = 8 << 20;
 /// Timeline buckets are kept per hour and merged into days when rendering a long span.
 pub const HOUR: i64 = 3600;
 
@@ -188,6 +190,9 @@ pub fn scan(
     let started = Instant::now();
     let (record_tx, record_rx) = sync_channel::<RecordBatch>(workers.max(1) * 2);
     let record_rx = Arc::new(Mutex::new(record_rx));
+    // Batches the workers are done with go back to the reader to be filled again: a fresh
+    // buffer for each batch cost more (page faults, frees across threads) than it saved.
+    let (emptied_tx, emptied_rx) = std::sync::mpsc::channel::<RecordBatch>();
     let (batch_tx, batch_rx) = sync_channel::<WorkerBatch>(workers.max(1) * 2);
 
     let mut grouping = Grouping::with_timeline(HOUR);
@@ -202,16 +207,20 @@ pub fn scan(
         let reader = {
             let names = names.clone();
             let counters = Arc::clone(&counters);
-            scope.spawn(move || read_all(inputs, &names, &counters, &record_tx))
+            scope.spawn(move || read_all(inputs, &names, &counters, &record_tx, &emptied_rx))
         };
         let mut handles = Vec::new();
         for _ in 0..workers.max(1) {
             let rx = Arc::clone(&record_rx);
             let tx = batch_tx.clone();
+            let emptied = emptied_tx.clone();
             let names = names.clone();
-            handles.push(scope.spawn(move || work(engine, filters, defaults, &rx, &tx, names)));
+            handles.push(
+                scope.spawn(move || work(engine, filters, defaults, &rx, &tx, &emptied, names)),
+            );
         }
         drop(batch_tx);
+        drop(emptied_tx);
         aggregate(
             engine,
             defaults,
@@ -247,6 +256,7 @@ fn read_all(
     names: &[String],
     counters: &Arc<read::Counters>,
     tx: &SyncSender<RecordBatch>,
+    emptied: &Receiver<RecordBatch>,
 ) -> (Skips, Vec<String>) {
     let mut skips = Skips::with_inputs(names.to_vec());
     let mut errors = Vec::new();
@@ -256,8 +266,19 @@ fn read_all(
         let mut emit = |record: Record<'_>| {
             batch.push(record);
             if batch.records.len() >= BATCH {
-                // The next batch is likely the size of this one.
-                let next = RecordBatch::new(batch.seq + 1, batch.bytes.len());
+                let seq = batch.seq + 1;
+                let next = match emptied.try_recv() {
+                    Ok(mut reused) => {
+                        reused.seq = seq;
+                        reused.bytes.clear();
+                        reused.records.clear();
+                        // A batch of a few huge events does not keep its size for good.
+                        reused.bytes.shrink_to(KEPT_BATCH_BYTES);
+                        reused
+                    }
+                    // The next batch is likely the size of this one.
+                    Err(_) => RecordBatch::new(seq, batch.bytes.len()),
+                };
                 return tx.send(std::mem::replace(&mut batch, next)).is_ok();
             }
             true
@@ -279,6 +300,7 @@ fn work(
     defaults: &Defaults,
     rx: &Mutex<Receiver<RecordBatch>>,
     tx: &SyncSender<WorkerBatch>,
+    emptied: &Sender<RecordBatch>,
     names: Vec<String>,
 ) -> Skips {
     let mut skips = Skips::with_inputs(names);
@@ -294,10 +316,10 @@ fn work(
             seq: batch.seq,
             stopped: Vec::new(),
         };
-        for (range, location) in batch.records {
+        for (range, location) in &batch.records {
             let record = Record {
-                json: &batch.bytes[range],
-                location,
+                json: &batch.bytes[range.clone()],
+                location: *location,
             };
             if let Some(mut stopped) =
                 classify(engine, filters, &mut cache, &mut skips, &quick, record)
@@ -311,6 +333,8 @@ fn work(
                 out.stopped.push(stopped);
             }
         }
+        // The reader may have finished: then the batch is freed here.
+        let _ = emptied.send(batch);
         if tx.send(out).is_err() {
             break;
         }
