@@ -62,6 +62,11 @@ pub struct Engine {
     /// Rules with a container-name condition.
     container_rules: Vec<(usize, usize)>,
     variable_names: OnceLock<Vec<Vec<String>>>,
+    /// Whether the match cache keys messages by their shape (values masked). Only for the
+    /// built-in catalog, whose rules read values through classes (`mask::shape_key`; the
+    /// catalog tests check it on a twin of every example): a user's rule may be decided by one
+    /// address or id, and a cached "no match" is not re-checked. Otherwise, by the exact text.
+    masks_values: bool,
 }
 
 /// A message as the matcher reads it.
@@ -270,6 +275,7 @@ impl Engine {
                 }
             }
         }
+        let masks_values = catalog.patterns().iter().all(|p| p.origin.builtin);
         Ok(Engine {
             catalog,
             literals,
@@ -280,6 +286,7 @@ impl Engine {
             condition_rules,
             container_rules,
             variable_names: OnceLock::new(),
+            masks_values,
         })
     }
 
@@ -348,7 +355,11 @@ impl Engine {
                 read.message.container.map_or(usize::MAX, |c| c),
                 u8::from(read.cut)
             );
-            crate::mask::shape_key(read.text(), &mut key);
+            if self.masks_values {
+                crate::mask::shape_key(read.text(), &mut key);
+            } else {
+                key.push_str(read.text());
+            }
         }
         for c in &evidence.containers {
             let class = match cache.container_classes.get_mut(&c.name) {
@@ -1339,5 +1350,45 @@ fn summarize(evidence: &Evidence) -> TaskSummary {
         stopped_at: evidence.meta.stopped_at.clone(),
         last_status: evidence.meta.last_status.clone(),
         containers: evidence.containers.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary checks a cached best rule by taking its captures; when they find nothing (a
+    /// value decided the match), the message is matched afresh and the result replaces the
+    /// cached one. Built on a user rule decided by one address, with shape keys forced on.
+    #[test]
+    fn a_cached_match_its_captures_refute_is_matched_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("primary-host-down.yaml"),
+            "id: primary-host-down\ntitle: The primary host is down\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError: host (?P<host>10\\.0\\.0\\.1) down'\ncause: \"{host} is down.\"\nfix: Restart it.\n",
+        )
+        .unwrap();
+        let catalog = Catalog::load(&[dir.path().to_path_buf()]).unwrap();
+        let mut engine = Engine::new(catalog).unwrap();
+        assert!(!engine.masks_values, "a user rule turns shape keys off");
+        engine.masks_values = true;
+        let task = |text: &str| Evidence {
+            stopped_reason: Some(text.to_string()),
+            ..Evidence::task(crate::model::Source::Event { index: 0 })
+        };
+        let (primary, other) = (
+            task("TeamError: host 10.0.0.1 down"),
+            task("TeamError: host 10.0.0.2 down"),
+        );
+        let mut warm = MatchCache::default();
+        let first = engine.classify(&primary, &mut warm);
+        assert_eq!(first.pattern.as_deref(), Some("primary-host-down"));
+        let from_warm = engine.classify(&other, &mut warm);
+        assert_eq!(warm.hits(), 1, "the other host found the first one's match");
+        assert_eq!(from_warm.pattern, None);
+        assert_eq!(
+            from_warm,
+            engine.classify(&other, &mut MatchCache::default())
+        );
     }
 }

@@ -158,3 +158,44 @@ fn twins_differ_only_in_values() {
         "API error (500): exit 137"
     );
 }
+
+#[test]
+fn a_user_rule_decided_by_one_value_is_told_apart_in_either_order() {
+    // A user's rule may be decided by one address, which the built-in catalog's shape keys
+    // would mask: with user patterns the cache keys messages by their exact text, so neither
+    // a cached match nor a cached "no match" of one host stands for the other.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("primary-host-down.yaml"),
+        "id: primary-host-down\ntitle: The primary host is down\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError: host (?P<host>10\\.0\\.0\\.1) down'\ncause: \"{host} is down.\"\nfix: Restart it.\nexamples:\n  - text: \"TeamError: host 10.0.0.1 down\"\n    captures:\n      host: 10.0.0.1\n",
+    )
+    .unwrap();
+    let engine =
+        Engine::new(Catalog::load_with_examples(&[dir.path().to_path_buf()]).unwrap()).unwrap();
+    let example = engine
+        .catalog()
+        .patterns()
+        .iter()
+        .find(|p| p.id == "primary-host-down")
+        .map(|p| p.examples[0].clone())
+        .unwrap();
+    let evidence = |text: &str| {
+        example_evidence(&ExampleSpec {
+            text: text.to_string(),
+            ..example.clone()
+        })
+    };
+    let primary = evidence("TeamError: host 10.0.0.1 down");
+    let other = evidence("TeamError: host 10.0.0.2 down");
+    for order in [[&primary, &other], [&other, &primary]] {
+        let mut warm = MatchCache::default();
+        for evidence in order.iter().chain(order.iter()) {
+            assert_eq!(
+                engine.classify(evidence, &mut warm),
+                engine.classify(evidence, &mut MatchCache::default())
+            );
+        }
+    }
+    let found = engine.classify(&primary, &mut MatchCache::default());
+    assert_eq!(found.pattern.as_deref(), Some("primary-host-down"));
+}
