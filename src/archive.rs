@@ -160,6 +160,16 @@ impl RecordBatch {
         }
     }
 
+    /// An emptied batch, to be filled again as batch `seq`.
+    fn refill(mut self, seq: u64) -> RecordBatch {
+        self.seq = seq;
+        self.bytes.clear();
+        self.records.clear();
+        // A batch of a few huge events does not keep its size for good.
+        self.bytes.shrink_to(KEPT_BATCH_BYTES);
+        self
+    }
+
     fn push(&mut self, record: Record<'_>) {
         let start = self.bytes.len();
         self.bytes.extend_from_slice(record.json);
@@ -268,14 +278,7 @@ fn read_all(
             if batch.records.len() >= BATCH {
                 let seq = batch.seq + 1;
                 let next = match emptied.try_recv() {
-                    Ok(mut reused) => {
-                        reused.seq = seq;
-                        reused.bytes.clear();
-                        reused.records.clear();
-                        // A batch of a few huge events does not keep its size for good.
-                        reused.bytes.shrink_to(KEPT_BATCH_BYTES);
-                        reused
-                    }
+                    Ok(emptied) => emptied.refill(seq),
                     // The next batch is likely the size of this one.
                     Err(_) => RecordBatch::new(seq, batch.bytes.len()),
                 };

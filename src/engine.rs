@@ -475,31 +475,33 @@ impl Engine {
                 .get_mut(&key)
                 .map(|(found, complete)| (Arc::clone(found), *complete)),
         };
-        let mut deferred;
-        let matches = match cached {
-            Some((found, complete))
-                if (complete || best_only) && {
-                    let best = best_only.then(|| self.best_pattern(&found)).flatten();
-                    let skip = match (recheck, best) {
-                        (Recheck::ByCaptures, Some(p)) => self.captured_rule(&found, p),
-                        _ => None,
-                    };
-                    deferred = skip.is_some();
-                    self.still_matches(&found, &normalized, best, skip)
-                } =>
-            {
-                cache.hits += 1;
-                found
+        // A cached match holds if its regex matches still hold for this message; with
+        // `ByCaptures`, the best rule's are left to the caller's captures (`deferred`).
+        let verified = cached.and_then(|(found, complete)| {
+            if !(complete || best_only) {
+                return None;
             }
-            _ => {
+            let best = best_only.then(|| self.best_pattern(&found)).flatten();
+            let deferred = match (recheck, best) {
+                (Recheck::ByCaptures, Some(p)) => self.captured_rule(&found, p),
+                _ => None,
+            };
+            self.still_matches(&found, &normalized, best, deferred)
+                .then_some((found, deferred.is_some()))
+        });
+        let (matches, deferred) = match verified {
+            Some(hit) => {
+                cache.hits += 1;
+                hit
+            }
+            None => {
                 let found = if best_only {
                     Arc::new(self.best_matches(evidence, &normalized))
                 } else {
                     Arc::new(self.match_rules(evidence, &normalized))
                 };
                 cache.matches.insert(key, (Arc::clone(&found), !best_only));
-                deferred = false;
-                found
+                (found, false)
             }
         };
         (normalized, matches, deferred)
@@ -588,11 +590,12 @@ impl Engine {
             self.matched(evidence, cache, &mut warnings, true, recheck);
         let patterns = self.catalog.patterns();
         let best = self.best_pattern(&matches);
-        // The best rule's captures, when its text uses them.
-        let captured = best.and_then(|p| {
-            let m = matches.iter().find(|m| m.pattern == p)?;
-            self.needs_captures(p, m.rule)
-                .then(|| captures_of(&patterns[p], m, &normalized, cache))
+        // The best pattern's first match: the rule whose values the summary keeps.
+        let first = best.and_then(|p| matches.iter().find(|m| m.pattern == p));
+        // Its captures, when the pattern's text uses them.
+        let captured = first.and_then(|m| {
+            self.needs_captures(m.pattern, m.rule)
+                .then(|| captures_of(&patterns[m.pattern], m, &normalized, cache))
         });
         if deferred && captured.as_ref().is_none_or(|c| c.1.is_none()) {
             // A cached match, taken on the word of its captures, and they found no match: a
@@ -601,9 +604,7 @@ impl Engine {
         }
         match best {
             Some(p) => Classification {
-                values: matches
-                    .iter()
-                    .find(|m| m.pattern == p)
+                values: first
                     .map(|m| {
                         let text = m.message.map_or("", |i| normalized[i].text());
                         let names = &self.variable_names()[p];
@@ -987,8 +988,6 @@ fn assumed_after_cut(regex: &crate::catalog::pattern::LazyRegex, lower: &str) ->
     }
 }
 
-/// How many bytes of the beginning of `literal` (three or more, but not all of it) `text` ends
-/// in: a literal the cut went through.
 /// Whether `needle` occurs in `haystack`. A pasted message is short, and building a `memmem`
 /// searcher for each of the catalog's literals cost more than looking for each one's first
 /// byte; a long text keeps the searcher's linear bound.
@@ -1003,6 +1002,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     }
 }
 
+/// How many bytes of the beginning of `literal` (three or more, but not all of it) `text` ends
+/// in: a literal the cut went through.
 fn kept_start_of(text: &[u8], literal: &[u8]) -> Option<usize> {
     (3..literal.len())
         .rev()
@@ -1362,13 +1363,9 @@ mod tests {
     /// cached one. Built on a user rule decided by one address, with shape keys forced on.
     #[test]
     fn a_cached_match_its_captures_refute_is_matched_afresh() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("primary-host-down.yaml"),
-            "id: primary-host-down\ntitle: The primary host is down\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError: host (?P<host>10\\.0\\.0\\.1) down'\ncause: \"{host} is down.\"\nfix: Restart it.\n",
-        )
-        .unwrap();
-        let catalog = Catalog::load(&[dir.path().to_path_buf()]).unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/value-decided-catalog");
+        let catalog = Catalog::load(&[dir]).unwrap();
         let mut engine = Engine::new(catalog).unwrap();
         assert!(!engine.masks_values, "a user rule turns shape keys off");
         engine.masks_values = true;

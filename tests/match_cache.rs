@@ -164,14 +164,9 @@ fn a_user_rule_decided_by_one_value_is_told_apart_in_either_order() {
     // A user's rule may be decided by one address, which the built-in catalog's shape keys
     // would mask: with user patterns the cache keys messages by their exact text, so neither
     // a cached match nor a cached "no match" of one host stands for the other.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("primary-host-down.yaml"),
-        "id: primary-host-down\ntitle: The primary host is down\ncategory: runtime\nseverity: error\nmatch:\n  - regex: 'TeamError: host (?P<host>10\\.0\\.0\\.1) down'\ncause: \"{host} is down.\"\nfix: Restart it.\nexamples:\n  - text: \"TeamError: host 10.0.0.1 down\"\n    captures:\n      host: 10.0.0.1\n",
-    )
-    .unwrap();
-    let engine =
-        Engine::new(Catalog::load_with_examples(&[dir.path().to_path_buf()]).unwrap()).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/value-decided-catalog");
+    let engine = Engine::new(Catalog::load_with_examples(&[dir]).unwrap()).unwrap();
     let example = engine
         .catalog()
         .patterns()

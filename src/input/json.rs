@@ -885,11 +885,15 @@ impl<'de> Visitor<'de> for TaskVisitor {
                     task.containers = Some(map.next_value_seed(ContainersSeed { notes })?);
                     continue;
                 }
-                "attachments" if self.network => {
+                "attachments" => {
                     keys.seen(key, notes);
-                    // Only for --probe: an attachment list of another shape is left out.
-                    let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
-                    task.attachments = serde_json::from_str(raw.get()).ok();
+                    if self.network {
+                        // Only for --probe: an attachment list of another shape is left out.
+                        let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                        task.attachments = serde_json::from_str(raw.get()).ok();
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
                     continue;
                 }
                 _ => {
