@@ -6,14 +6,16 @@
 //! regexes run on the message's bytes, so `.` and negated classes match any byte; captures are
 //! widened to character boundaries before they become text.
 //!
-//! "Does it match" is a forward lazy DFA of `regex-automata` (one pass over the text, states
-//! built as they are visited), whose states the threads share; that is all a regex builds up
-//! front. Only a rule that matched is asked for its groups, by the meta engine without DFAs;
-//! where a match is (for a message cut short) asks the whole meta engine; both are built on
-//! first use. No literal prefilter: the engine's Aho-Corasick prefilter has already checked
-//! the literals, and building a second one doubles compile time for nothing. Compared with the
-//! meta engine for everything, this compiles one NFA instead of a forward and a reverse one,
-//! and keeps one set of DFA states per regex instead of one per thread.
+//! Each regex compiles to one Thompson NFA on first use. "Does it match" is answered by a
+//! bounded backtracker for the first few texts (a single paste asks each candidate once, and
+//! building DFA states for one text costs more than backtracking through it), then by a
+//! forward lazy DFA of `regex-automata` (one pass over the text, states built as they are
+//! visited), whose states the threads share. Groups come from the backtracker, or the PikeVM
+//! for a text too long for it; where a match is (for a message cut short) asks the meta
+//! engine, built on first use. No literal prefilter: the engine's Aho-Corasick prefilter has
+//! already checked the literals, and building a second one doubles compile time for nothing.
+//! Compared with the meta engine for everything, this compiles one NFA instead of a forward
+//! and a reverse one, and keeps one set of DFA states per regex instead of one per thread.
 //!
 //! An account id (`\d{12}`, the catalog's idiom for one) also matches the word
 //! `normalize::REDACTED`, which is what normalisation makes of `XXXXXXXXXXXX`, `<account>` and
@@ -21,13 +23,16 @@
 //! is never shown as one.
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::meta;
-use regex_automata::nfa::thompson;
-use regex_automata::util::captures::{Captures as Slots, GroupInfo};
+use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
+use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
+use regex_automata::nfa::thompson::{self, NFA};
+use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_syntax::hir::{self, Hir, HirKind};
@@ -116,14 +121,28 @@ fn without_captures(hir: &Hir) -> Hir {
     }
 }
 
-/// `hir` with every `\d{12}` widened to `(?:\d{12}|redacted)`.
+fn is_account(rep: &hir::Repetition) -> bool {
+    rep.min == 12
+        && rep.max == Some(12)
+        && matches!(rep.sub.kind(), HirKind::Class(hir::Class::Bytes(class))
+            if class.ranges() == [hir::ClassBytesRange::new(b'0', b'9')])
+}
+
+fn has_account(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Repetition(rep) => is_account(rep) || has_account(&rep.sub),
+        HirKind::Capture(cap) => has_account(&cap.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(has_account),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => false,
+    }
+}
+
+/// `hir` with every `\d{12}` widened to `(?:\d{12}|redacted)`. A subtree without one is kept
+/// as it is: rebuilding a tree recomputes every node's properties, and most regexes have none.
 fn accept_redacted_accounts(hir: Hir) -> Hir {
-    let is_account = |rep: &hir::Repetition| {
-        rep.min == 12
-            && rep.max == Some(12)
-            && matches!(rep.sub.kind(), HirKind::Class(hir::Class::Bytes(class))
-                if class.ranges() == [hir::ClassBytesRange::new(b'0', b'9')])
-    };
+    if !has_account(&hir) {
+        return hir;
+    }
     match hir.into_kind() {
         HirKind::Repetition(rep) if is_account(&rep) => Hir::alternation(vec![
             Hir::repetition(rep),
@@ -152,19 +171,28 @@ fn accept_redacted_accounts(hir: Hir) -> Hir {
 
 /// A compiled catalog regex.
 pub struct Regex {
-    /// "Does it match": a forward lazy DFA, one pass over the text. Only this is built up
-    /// front; it is what almost every use asks. Boxed: it and its caches are large, and a
-    /// catalog holds a slot for every rule's regex, compiled or not.
-    dfa: Box<Dfa>,
+    nfa: NFA,
+    /// "Does it match" for the first few texts: a backtracking pass over the NFA costs less
+    /// than building the DFA states one text visits, so a single paste never builds them.
+    backtracker: BoundedBacktracker,
+    backtracker_caches: Pool<backtrack::Cache, MakeCache<backtrack::Cache>>,
+    /// Groups of a text too long for the backtracker's bounded memory.
+    pike_vm: PikeVM,
+    pike_vm_caches: Pool<pikevm::Cache, MakeCache<pikevm::Cache>>,
+    /// How many texts were asked "does it match", up to `PROMOTE_AFTER`.
+    uses: AtomicU32,
+    /// "Does it match" once the regex is in use: a forward lazy DFA, one pass over the text,
+    /// built on promotion. Boxed: it and its caches are large.
+    dfa: OnceLock<Box<Dfa>>,
     hir: Hir,
-    group_info: GroupInfo,
     /// The meta engine, for where a match is (`find`: a forward and a reverse lazy DFA), built
     /// on first use.
     full: OnceLock<meta::Regex>,
-    /// The meta engine without lazy DFAs, for groups, built on first use: for a short text
-    /// known to match, one backtracking pass is cheapest.
-    nfa_only: OnceLock<meta::Regex>,
 }
+
+/// Texts a regex answers by backtracking before it builds its lazy DFA: a paste asks each
+/// regex once, an archive asks the same ones thousands of times.
+const PROMOTE_AFTER: u32 = 4;
 
 struct Dfa {
     dfa: DFA,
@@ -173,20 +201,21 @@ struct Dfa {
     /// moment, and one copy of a regex's states is less memory and warmer in the CPU's cache
     /// than one per thread.
     cache: Mutex<DfaCache>,
-    spares: Pool<DfaCache, CacheFn>,
+    spares: Pool<DfaCache, MakeCache<DfaCache>>,
 }
 
 impl Dfa {
     fn new(dfa: DFA) -> Box<Dfa> {
+        let spare = dfa.clone();
         Box::new(Dfa {
             cache: Mutex::new(dfa.create_cache()),
-            spares: cache_pool(&dfa),
+            spares: Pool::new(Box::new(move || spare.create_cache())),
             dfa,
         })
     }
 }
 
-type CacheFn = Box<dyn Fn() -> DfaCache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+type MakeCache<T> = Box<dyn Fn() -> T + Send + Sync + UnwindSafe + RefUnwindSafe>;
 
 impl std::fmt::Debug for Regex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -202,28 +231,15 @@ impl Clone for Regex {
         if let Some(done) = self.full.get() {
             let _ = full.set(done.clone());
         }
-        let nfa_only = OnceLock::new();
-        if let Some(done) = self.nfa_only.get() {
-            let _ = nfa_only.set(done.clone());
-        }
-        Regex {
-            dfa: Dfa::new(self.dfa.dfa.clone()),
-            hir: self.hir.clone(),
-            group_info: self.group_info.clone(),
-            full,
-            nfa_only,
-        }
+        let mut regex = Regex::from_nfa(self.nfa.clone(), self.hir.clone());
+        regex.full = full;
+        regex
     }
 }
 
-fn cache_pool(dfa: &DFA) -> Pool<DfaCache, CacheFn> {
-    let dfa = dfa.clone();
-    Pool::new(Box::new(move || dfa.create_cache()))
-}
-
-/// The forward lazy DFA of `hir`, and its groups.
-fn build_dfa(hir: &Hir) -> Result<(DFA, GroupInfo), String> {
-    let nfa = thompson::Compiler::new()
+/// The Thompson NFA of `hir`, which every engine but the meta one runs.
+fn build_nfa(hir: &Hir) -> Result<NFA, String> {
+    thompson::Compiler::new()
         .configure(
             thompson::Config::new()
                 .utf8(false)
@@ -233,12 +249,7 @@ fn build_dfa(hir: &Hir) -> Result<(DFA, GroupInfo), String> {
         .map_err(|e| match e.size_limit() {
             Some(limit) => size_limit_message(limit),
             None => e.to_string(),
-        })?;
-    let group_info = nfa.group_info().clone();
-    let dfa = DFA::builder()
-        .build_from_nfa(nfa)
-        .map_err(|e| e.to_string())?;
-    Ok((dfa, group_info))
+        })
 }
 
 fn size_limit_message(limit: usize) -> String {
@@ -248,18 +259,14 @@ fn size_limit_message(limit: usize) -> String {
     )
 }
 
-/// `hir` compiled by the meta engine with the options every catalog regex uses. `lazy_dfa` off
-/// leaves the NFA engines only: for captures of a short message that is known to match, one
-/// backtracking pass beats the meta engine's three (forward DFA, reverse DFA, then the NFA on
-/// the match).
-fn build_meta(hir: &Hir, lazy_dfa: bool) -> Result<meta::Regex, String> {
+/// `hir` compiled by the meta engine with the options every catalog regex uses.
+fn build_meta(hir: &Hir) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax::Config::new().unicode(false).utf8(false))
         .configure(
             meta::Config::new()
                 .auto_prefilter(false)
                 .utf8_empty(false)
-                .hybrid(lazy_dfa)
                 .nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
         )
         .build_from_hir(hir)
@@ -280,8 +287,7 @@ pub struct Captures<'t> {
 impl Regex {
     /// Compiles `source` with the options every catalog regex uses.
     pub fn new(source: &str) -> Result<Regex, String> {
-        let hir = accept_redacted_accounts(parse(source)?);
-        Regex::from_hir(&hir)
+        Regex::from_hir(accept_redacted_accounts(parse(source)?))
     }
 
     /// A regex that matches where a message cut short ends in the beginning of a match of
@@ -291,47 +297,66 @@ impl Regex {
     /// cut are incomplete.
     pub fn partial(source: &str) -> Result<Regex, String> {
         let hir = accept_redacted_accounts(parse(source)?);
-        Regex::from_hir(&Hir::concat(vec![
-            prefixes(&hir),
-            Hir::look(hir::Look::End),
-        ]))
+        Regex::from_hir(Hir::concat(vec![prefixes(&hir), Hir::look(hir::Look::End)]))
     }
 
-    fn from_hir(hir: &Hir) -> Result<Regex, String> {
-        let (dfa, group_info) = build_dfa(hir)?;
-        Ok(Regex {
-            dfa: Dfa::new(dfa),
-            hir: hir.clone(),
-            group_info,
+    fn from_hir(hir: Hir) -> Result<Regex, String> {
+        Ok(Regex::from_nfa(build_nfa(&hir)?, hir))
+    }
+
+    fn from_nfa(nfa: NFA, hir: Hir) -> Regex {
+        let backtracker = BoundedBacktracker::new_from_nfa(nfa.clone())
+            .expect("the default backtracker configuration is valid");
+        let pike_vm =
+            PikeVM::new_from_nfa(nfa.clone()).expect("the default PikeVM configuration is valid");
+        let (b, p) = (backtracker.clone(), pike_vm.clone());
+        Regex {
+            backtracker_caches: Pool::new(Box::new(move || b.create_cache())),
+            backtracker,
+            pike_vm_caches: Pool::new(Box::new(move || p.create_cache())),
+            pike_vm,
+            nfa,
+            uses: AtomicU32::new(0),
+            dfa: OnceLock::new(),
+            hir,
             full: OnceLock::new(),
-            nfa_only: OnceLock::new(),
-        })
+        }
     }
 
-    /// The meta engine for `hir` (compiled before, as the DFA, so it does not fail).
+    /// The meta engine for `hir` (compiled before, as the NFA, so it does not fail).
     fn full(&self) -> Option<&meta::Regex> {
         if let Some(full) = self.full.get() {
             return Some(full);
         }
-        let built = build_meta(&self.hir, true).ok()?;
+        let built = build_meta(&self.hir).ok()?;
         Some(self.full.get_or_init(|| built))
     }
 
-    /// The NFA engines for `hir` (compiled before, so they do not fail).
-    fn capture_engine(&self) -> Option<&meta::Regex> {
-        if let Some(engine) = self.nfa_only.get() {
-            return Some(engine);
+    /// The lazy DFA, built on first use; `None` if it cannot be built (not expected: the NFA
+    /// already fits the size limit, and there are no Unicode word boundaries).
+    fn dfa(&self) -> Option<&Dfa> {
+        if let Some(dfa) = self.dfa.get() {
+            return Some(dfa);
         }
-        let built = build_meta(&self.hir, false).ok()?;
-        Some(self.nfa_only.get_or_init(|| built))
+        let built = DFA::builder().build_from_nfa(self.nfa.clone()).ok()?;
+        Some(self.dfa.get_or_init(|| Dfa::new(built)))
     }
 
     pub fn is_match(&self, text: &str) -> bool {
         let input = Input::new(text.as_bytes()).earliest(true);
-        let Dfa { dfa, cache, spares } = &*self.dfa;
-        let found = match cache.try_lock() {
-            Ok(mut cache) => dfa.try_search_fwd(&mut cache, &input),
-            Err(_) => dfa.try_search_fwd(&mut spares.get(), &input),
+        if self.uses.load(Ordering::Relaxed) < PROMOTE_AFTER {
+            self.uses.fetch_add(1, Ordering::Relaxed);
+            let cache = &mut self.backtracker_caches.get();
+            if let Ok(found) = self.backtracker.try_is_match(cache, input.clone()) {
+                return found;
+            }
+        }
+        let found = match self.dfa() {
+            Some(Dfa { dfa, cache, spares }) => match cache.try_lock() {
+                Ok(mut cache) => dfa.try_search_fwd(&mut cache, &input),
+                Err(_) => dfa.try_search_fwd(&mut spares.get(), &input),
+            },
+            None => return self.full().is_some_and(|full| full.is_match(input)),
         };
         match found {
             Ok(found) => found.is_some(),
@@ -341,11 +366,20 @@ impl Regex {
         }
     }
 
-    /// The leftmost match and its groups.
+    /// The leftmost match and its groups: one backtracking pass where the text fits its
+    /// bounded memory (a message known to match, as here, is short), the PikeVM otherwise.
     pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-        let engine = self.capture_engine()?;
-        let mut slots = engine.create_captures();
-        engine.captures(text.as_bytes(), &mut slots);
+        let mut slots = self.backtracker.create_captures();
+        let input = Input::new(text.as_bytes());
+        let fits = self.backtracker.try_captures(
+            &mut self.backtracker_caches.get(),
+            input.clone(),
+            &mut slots,
+        );
+        if fits.is_err() {
+            self.pike_vm
+                .captures(&mut self.pike_vm_caches.get(), input, &mut slots);
+        }
         slots.is_match().then_some(Captures { text, slots })
     }
 
@@ -357,7 +391,8 @@ impl Regex {
 
     /// The names of the groups, in order (`None` for unnamed ones and the whole match).
     pub fn capture_names(&self) -> impl Iterator<Item = Option<&str>> {
-        self.group_info
+        self.nfa
+            .group_info()
             .pattern_names(regex_automata::PatternID::ZERO)
     }
 }
