@@ -52,20 +52,18 @@ pub fn is_account_id(text: &str) -> bool {
 
 /// Whether `text` looks like a region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
 pub fn is_region(text: &str) -> bool {
-    let mut parts = text.split('-');
-    let Some(first) = parts.next() else {
+    let lower_word = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
+    let Some((first, rest)) = text.split_once('-') else {
         return false;
     };
-    let rest: Vec<&str> = parts.collect();
+    let Some((middle, number)) = rest.rsplit_once('-') else {
+        return false;
+    };
     first.len() == 2
-        && first.bytes().all(|b| b.is_ascii_lowercase())
-        && rest.len() >= 2
-        && rest
-            .last()
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        && rest[..rest.len() - 1]
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && lower_word(first)
+        && !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && middle.split('-').all(lower_word)
 }
 
 /// The cluster name from a cluster ARN, a task ARN of the long format, or a bare name.
@@ -125,6 +123,17 @@ mod tests {
         assert!(!is_region("us-east"));
         assert!(!is_region("useast-1"));
         assert!(!is_region(""));
+        for odd in [
+            "us-1",
+            "us--1",
+            "us-east-",
+            "us-East-1",
+            "us-east-1a",
+            "-east-1",
+            "use-east-1",
+        ] {
+            assert!(!is_region(odd), "{odd}");
+        }
     }
 
     #[test]

@@ -205,6 +205,30 @@ impl<V, K: std::hash::Hash + Eq> Generations<V, K> {
     }
 }
 
+/// Appends `n` in decimal, or `~` for none (a cache key's field: what matters is that
+/// different values differ).
+fn push_number(key: &mut String, n: Option<i64>) {
+    let Some(n) = n else {
+        key.push('~');
+        return;
+    };
+    if n < 0 {
+        key.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    key.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
 /// A 128-bit hash of `text`: two SipHash passes with different first bytes.
 fn hash128(text: &str) -> u128 {
     use std::hash::{Hash, Hasher};
@@ -344,17 +368,15 @@ impl Engine {
         messages: &[Read<'_>],
         cache: &mut MatchCache,
     ) -> String {
-        use std::fmt::Write as _;
-        let mut key = String::new();
+        let text_bytes: usize = messages.iter().map(|read| read.text().len() + 16).sum();
+        let mut key = String::with_capacity(text_bytes + 32 * evidence.containers.len() + 32);
         key.push_str(evidence.stop_code.as_deref().unwrap_or(""));
         for read in messages {
-            let _ = write!(
-                key,
-                "\u{1}{}:{}:{}:",
-                read.message.field.as_str(),
-                read.message.container.map_or(usize::MAX, |c| c),
-                u8::from(read.cut)
-            );
+            key.push('\u{1}');
+            key.push_str(read.message.field.as_str());
+            key.push(':');
+            push_number(&mut key, read.message.container.map(|c| c as i64));
+            key.push(if read.cut { '+' } else { '-' });
             if self.masks_values {
                 crate::mask::shape_key(read.text(), &mut key);
             } else {
@@ -369,11 +391,23 @@ impl Engine {
                     cache.container_classes.insert(c.name.clone(), class)
                 }
             };
-            let _ = write!(
-                key,
-                "\u{2}{}:{:?}:{:?}",
-                class, c.exit_code, c.health_status
-            );
+            key.push('\u{2}');
+            key.push_str(class);
+            key.push(':');
+            push_number(&mut key, c.exit_code);
+            key.push(':');
+            match c.health_status.as_deref() {
+                None => key.push('~'),
+                // Control characters separate the key's fields: a status holding one is
+                // written escaped, so no two containers write the same key.
+                Some(status) if status.chars().any(char::is_control) => {
+                    key.push_str(&format!("{status:?}"));
+                }
+                Some(status) => {
+                    key.push('=');
+                    key.push_str(status);
+                }
+            }
         }
         key
     }

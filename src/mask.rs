@@ -114,25 +114,30 @@ pub fn shape_key(text: &str, key: &mut String) {
             .bytes()
             .take_while(|b| b.is_ascii_alphanumeric())
             .count();
-        let stand_in: Option<(usize, std::borrow::Cow<'static, str>)> =
-            if let Some(len) = ipv4_len(rest) {
-                Some((len, ip_kind(&rest[..len]).into()))
-            } else if let Some(len) = uuid_len(rest) {
-                Some((len, same_shape(&rest[..len]).into()))
-            } else {
-                let word = &rest[..word_len];
-                let digits = word.bytes().filter(u8::is_ascii_digit).count();
-                let long_number = digits == word_len && word_len >= 5;
-                let hex_id = word_len >= 8
-                    && digits > 0
-                    && digits < word_len
-                    && word.bytes().all(|b| b.is_ascii_hexdigit());
-                (long_number || hex_id).then(|| (word_len, same_shape(word).into()))
-            };
+        // (length of the value, whether it is an address: else it keeps only its shape)
+        let stand_in: Option<(usize, bool)> = if let Some(len) = ipv4_len(rest) {
+            Some((len, true))
+        } else if let Some(len) = uuid_len(rest) {
+            Some((len, false))
+        } else {
+            let word = &rest[..word_len];
+            let digits = word.bytes().filter(u8::is_ascii_digit).count();
+            let long_number = digits == word_len && word_len >= 5;
+            let hex_id = word_len >= 8
+                && digits > 0
+                && digits < word_len
+                && word.bytes().all(|b| b.is_ascii_hexdigit());
+            (long_number || hex_id).then_some((word_len, false))
+        };
         match stand_in {
-            Some((len, replacement)) => {
+            Some((len, is_ip)) => {
                 key.push_str(&text[copied..i]);
-                key.push_str(&replacement);
+                let value = &rest[..len];
+                if is_ip {
+                    key.push_str(ip_kind(value));
+                } else {
+                    push_same_shape(value, key);
+                }
                 i += len;
                 copied = i;
             }
@@ -143,16 +148,13 @@ pub fn shape_key(text: &str, key: &mut String) {
 }
 
 /// Digits become `0`, letters `a` or `A`: the same shape for any class a rule could use.
-fn same_shape(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'0'..=b'9' => '0',
-            b'a'..=b'z' => 'a',
-            b'A'..=b'Z' => 'A',
-            other => char::from(other),
-        })
-        .collect()
+fn push_same_shape(value: &str, key: &mut String) {
+    key.extend(value.bytes().map(|b| match b {
+        b'0'..=b'9' => '0',
+        b'a'..=b'z' => 'a',
+        b'A'..=b'Z' => 'A',
+        other => char::from(other),
+    }));
 }
 
 /// A representative address of the same kind as `ip`.

@@ -56,6 +56,34 @@ pub fn normalize(text: &str) -> String {
 
 /// [`normalize`], remembering what each redaction replaced.
 pub fn normalize_tracked(text: &str) -> Normalized {
+    let out = if is_already_normal(text.as_bytes()) {
+        text.to_string()
+    } else {
+        normal_spacing(text)
+    };
+    let out = canonical_retry_counts(out);
+    let out = strip_truncation_marker(out);
+    canonical_redactions(out)
+}
+
+/// Whether the character pass of `normal_spacing` would leave `text` as it is: printable
+/// ASCII, single spaces between words, no pasted `\n`. Most messages are, and checking bytes
+/// is several times quicker than rebuilding the text character by character.
+fn is_already_normal(text: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (text.first(), text.last()) else {
+        return true;
+    };
+    first != b' '
+        && last != b' '
+        && text.iter().all(|&b| (b' '..=b'~').contains(&b))
+        && !text
+            .windows(2)
+            .any(|w| matches!(w, [b' ', b' '] | [b'\\', b'n' | b't' | b'r']))
+}
+
+/// Quotes made straight, whitespace runs made one space, control characters and terminal
+/// escape sequences dropped, pasted `\n` read as a line break.
+fn normal_spacing(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     let mut pending_space = false;
@@ -88,9 +116,7 @@ pub fn normalize_tracked(text: &str) -> Normalized {
         out.push(mapped);
     }
     out.truncate(out.trim_end().len());
-    let out = canonical_retry_counts(out);
-    let out = strip_truncation_marker(out);
-    canonical_redactions(out)
+    out
 }
 
 /// Whether `text` (as read, before normalising) was cut short: it ends in an ellipsis, or has
@@ -404,5 +430,44 @@ mod tests {
             normalize("Error response from dae\u{2026}"),
             "Error response from dae"
         );
+    }
+
+    /// The byte check that skips the character pass must never skip a text the pass would
+    /// change: every short string over the characters that matter, both ways.
+    #[test]
+    fn text_the_quick_check_passes_is_left_as_it_is_by_the_full_pass() {
+        let alphabet = [
+            " ",
+            "  ",
+            "a",
+            "\\",
+            "n",
+            "\t",
+            "\u{2019}",
+            "\u{1b}[0m",
+            "\n",
+            "~",
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            texts = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            for text in &texts {
+                let quick = super::is_already_normal(text.as_bytes());
+                let unchanged = super::normal_spacing(text) == *text;
+                assert!(
+                    !quick || unchanged,
+                    "{text:?} passes the quick check but changes"
+                );
+                if text.is_ascii() && unchanged && !text.contains('\\') {
+                    assert!(
+                        quick,
+                        "{text:?} is already normal but fails the quick check"
+                    );
+                }
+            }
+        }
     }
 }
