@@ -470,27 +470,40 @@ fn facts_only(evidence: Evidence) -> Evidence {
 
 /// Each task counted: its ARN's hash -> the version counted and what it added. One entry per
 /// distinct task, the largest structure of a scan: the map holds only an index, and the
-/// entries sit in one vector (which grows in place, where a map would copy itself).
+/// entries sit in fixed-size chunks, so growing never holds an old and a new copy of them at
+/// once (a vector twice its size, or a map of entries, would while it moves).
 #[derive(Default)]
 struct Counted {
     index: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
-    entries: Vec<(i64, Contribution)>,
+    chunks: Vec<Vec<(i64, Contribution)>>,
+    len: usize,
 }
 
 impl Counted {
+    /// Entries per chunk (640 KB each).
+    const CHUNK: usize = 1 << 14;
+
     fn get(&self, arn_hash: u64) -> Option<&(i64, Contribution)> {
-        let &i = self.index.get(&arn_hash)?;
-        self.entries.get(i as usize)
+        let i = *self.index.get(&arn_hash)? as usize;
+        self.chunks.get(i / Self::CHUNK)?.get(i % Self::CHUNK)
     }
 
     fn set(&mut self, arn_hash: u64, version: i64, contribution: Contribution) {
         match self.index.get(&arn_hash) {
-            Some(&i) => self.entries[i as usize] = (version, contribution),
+            Some(&i) => {
+                let i = i as usize;
+                self.chunks[i / Self::CHUNK][i % Self::CHUNK] = (version, contribution);
+            }
             None => {
                 // Past u32::MAX tasks the task is counted but no longer deduplicated.
-                if let Ok(i) = u32::try_from(self.entries.len()) {
+                if let Ok(i) = u32::try_from(self.len) {
                     self.index.insert(arn_hash, i);
-                    self.entries.push((version, contribution));
+                    if self.len.is_multiple_of(Self::CHUNK) {
+                        self.chunks.push(Vec::with_capacity(Self::CHUNK));
+                    }
+                    let last = self.chunks.last_mut().expect("a chunk was just pushed");
+                    last.push((version, contribution));
+                    self.len += 1;
                 }
             }
         }
