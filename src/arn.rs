@@ -13,24 +13,24 @@ pub struct Arn<'a> {
 impl<'a> Arn<'a> {
     /// Parses `text` as one ARN; `None` if it is not one.
     pub fn parse(text: &'a str) -> Option<Arn<'a>> {
-        let mut parts = text.splitn(6, ':');
-        if parts.next()? != "arn" {
+        // Most texts asked are ARNs; finding the five colons in one pass is what matters.
+        if !text.starts_with("arn:") {
             return None;
         }
-        let partition = parts.next()?;
-        let service = parts.next()?;
-        let region = parts.next()?;
-        let account = parts.next()?;
-        let resource = parts.next()?;
+        let mut colons = memchr::memchr_iter(b':', text.as_bytes());
+        let mut next = || colons.next();
+        let (c0, c1, c2, c3, c4) = (next()?, next()?, next()?, next()?, next()?);
+        let partition = &text[c0 + 1..c1];
+        let service = &text[c1 + 1..c2];
         if !partition.starts_with("aws") || service.is_empty() {
             return None;
         }
         Some(Arn {
             partition,
             service,
-            region,
-            account,
-            resource,
+            region: &text[c2 + 1..c3],
+            account: &text[c3 + 1..c4],
+            resource: &text[c4 + 1..],
         })
     }
 
@@ -106,6 +106,35 @@ mod tests {
         assert_eq!(arn.region_name(), Some("ap-northeast-1"));
         assert_eq!(arn.account_id(), Some("123456789012"));
         assert_eq!(arn.resource, "task/prod/0123abcd");
+    }
+
+    #[test]
+    fn parts_split_at_the_first_five_colons() {
+        let arn = Arn::parse("arn:aws:ssm:us-east-1:123456789012:parameter/a:b").unwrap();
+        assert_eq!(
+            (
+                arn.partition,
+                arn.service,
+                arn.region,
+                arn.account,
+                arn.resource
+            ),
+            ("aws", "ssm", "us-east-1", "123456789012", "parameter/a:b")
+        );
+        assert_eq!(
+            Arn::parse("arn:aws:s3:::bucket").unwrap().resource,
+            "bucket"
+        );
+        for not_one in [
+            "arn",
+            "arn:",
+            "arn:aws:ecs:r:a",
+            "arn::ecs:r:a:x",
+            "arn:aws::r:a:x",
+            "urn:aws:ecs:r:a:x",
+        ] {
+            assert_eq!(Arn::parse(not_one), None, "{not_one}");
+        }
     }
 
     #[test]
