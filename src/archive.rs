@@ -472,23 +472,32 @@ fn facts_only(evidence: Evidence) -> Evidence {
 /// distinct task, the largest structure of a scan: the map holds only an index, and the
 /// entries sit in fixed-size chunks, so growing never holds an old and a new copy of them at
 /// once (a vector twice its size, or a map of entries, would while it moves).
-#[derive(Default)]
-struct Counted {
+struct Counted<T = Contribution> {
     index: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
-    chunks: Vec<Vec<(i64, Contribution)>>,
+    chunks: Vec<Vec<(i64, T)>>,
     len: usize,
 }
 
-impl Counted {
+impl<T> Default for Counted<T> {
+    fn default() -> Self {
+        Counted {
+            index: HashMap::default(),
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Counted<T> {
     /// Entries per chunk (640 KB each).
     const CHUNK: usize = 1 << 14;
 
-    fn get(&self, arn_hash: u64) -> Option<&(i64, Contribution)> {
+    fn get(&self, arn_hash: u64) -> Option<&(i64, T)> {
         let i = *self.index.get(&arn_hash)? as usize;
         self.chunks.get(i / Self::CHUNK)?.get(i % Self::CHUNK)
     }
 
-    fn set(&mut self, arn_hash: u64, version: i64, contribution: Contribution) {
+    fn set(&mut self, arn_hash: u64, version: i64, contribution: T) {
         match self.index.get(&arn_hash) {
             Some(&i) => {
                 let i = i as usize;
@@ -644,6 +653,26 @@ pub fn default_workers() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Entries on both sides of a chunk boundary are found and replaced where they are.
+    #[test]
+    fn counted_tasks_span_chunks() {
+        let mut counted: Counted<u64> = Counted::default();
+        let n = 2 * Counted::<u64>::CHUNK as u64 + 3;
+        for task in 0..n {
+            counted.set(task.wrapping_mul(0x9e37_79b9_7f4a_7c15), 1, task);
+        }
+        assert_eq!(counted.chunks.len(), 3);
+        let edge = Counted::<u64>::CHUNK as u64;
+        counted.set(edge.wrapping_mul(0x9e37_79b9_7f4a_7c15), 2, 7);
+        for task in 0..n {
+            let expected = if task == edge { (2, 7) } else { (1, task) };
+            let found = counted.get(task.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            assert_eq!(found, Some(&expected), "task {task}");
+        }
+        assert_eq!(counted.get(u64::MAX), None);
+        assert_eq!(counted.len as u64, n);
+    }
 
     fn event(arn: &str, status: &str, version: i64, reason: &str) -> String {
         serde_json::json!({
