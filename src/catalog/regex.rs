@@ -121,6 +121,7 @@ fn without_captures(hir: &Hir) -> Hir {
     }
 }
 
+/// Whether `rep` is `\d{12}` (ASCII digits), the catalog's idiom for an account id.
 fn is_account(rep: &hir::Repetition) -> bool {
     rep.min == 12
         && rep.max == Some(12)
@@ -128,6 +129,7 @@ fn is_account(rep: &hir::Repetition) -> bool {
             if class.ranges() == [hir::ClassBytesRange::new(b'0', b'9')])
 }
 
+/// Whether `hir` holds an account id anywhere (see `is_account`).
 fn has_account(hir: &Hir) -> bool {
     match hir.kind() {
         HirKind::Repetition(rep) => is_account(rep) || has_account(&rep.sub),
