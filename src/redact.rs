@@ -347,6 +347,13 @@ impl Redactor {
         if !self.full && !may_hold_credentials(text) {
             return text.to_string();
         }
+        self.scan(text, !self.full)
+    }
+
+    /// The pass of `redact`. With `near_needles`, only the stretches where a credential can
+    /// start are looked at (up to `SCHEME_MAX` bytes before each of `credential_needles`, to
+    /// its end); the rest cannot change when nothing but credentials is replaced.
+    fn scan(&mut self, text: &str, near_needles: bool) -> String {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut copied = 0;
@@ -357,7 +364,29 @@ impl Redactor {
         let mut run_is_aws = false;
         // Where the last ESC was, so the check below runs only near one.
         let mut last_esc: Option<usize> = None;
+        // The end of the stretch being looked at, with `near_needles`.
+        let mut stretch_end = 0;
         while at < bytes.len() {
+            if near_needles && at >= stretch_end {
+                let Some(hit) =
+                    credential_needles().find(aho_corasick::Input::new(text).range(at..))
+                else {
+                    break;
+                };
+                stretch_end = hit.end();
+                let mut start = hit.start().saturating_sub(SCHEME_MAX).max(at);
+                while !text.is_char_boundary(start) {
+                    start += 1;
+                }
+                if start > at {
+                    at = start;
+                    let window = at.saturating_sub(32);
+                    last_esc = bytes[window..at - 1]
+                        .iter()
+                        .rposition(|&b| b == 0x1b)
+                        .map(|i| window + i);
+                }
+            }
             let prev = match at.checked_sub(1).map(|i| bytes[i]) {
                 None => None,
                 Some(b) if b.is_ascii() => Some(b as char),
@@ -390,6 +419,11 @@ impl Redactor {
                 Some((len, replacement)) => {
                     out.push_str(&text[copied..at]);
                     out.push_str(&replacement);
+                    // An ESC inside what was replaced still counts as the last one before
+                    // what follows: where a word starts depends on the text alone.
+                    if let Some(i) = bytes[at..at + len].iter().rposition(|&b| b == 0x1b) {
+                        last_esc = Some(at + i);
+                    }
                     at += len;
                     copied = at;
                 }
@@ -559,16 +593,23 @@ fn dotted_run(text: &str, at: usize) -> (usize, bool) {
 /// Whether `text` has any of the words a credential starts with (`credential_at` finds
 /// nothing in the rest): most text has none, and is then passed through without a scan.
 fn may_hold_credentials(text: &str) -> bool {
-    static NEEDLES: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    NEEDLES
-        .get_or_init(|| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(["authorization:", "bearer ", "eyj", "akia", "asia", "://"])
-                .expect("fixed needles build")
-        })
-        .is_match(text)
+    credential_needles().is_match(text)
 }
+
+/// What every credential `credential_at` finds starts with, in any case, or (`://`) has at
+/// most `SCHEME_MAX` bytes after its start.
+fn credential_needles() -> &'static aho_corasick::AhoCorasick {
+    static NEEDLES: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    NEEDLES.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["authorization:", "bearer ", "eyj", "akia", "asia", "://"])
+            .expect("fixed needles build")
+    })
+}
+
+/// The longest URL scheme `credential_at` reads before `://`.
+const SCHEME_MAX: usize = 16;
 
 /// A credential starting at `at`: its length and what replaces it (keeping the label, such
 /// as `Bearer ` or `https://`, so the text still says what was there).
@@ -632,7 +673,7 @@ fn credential_at(text: &str, at: usize) -> Option<(usize, String)> {
     // `scheme://user:password@host`: the user information goes.
     let scheme = bytes
         .iter()
-        .take(16)
+        .take(SCHEME_MAX)
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
         .count();
     if scheme > 0 && rest[scheme..].starts_with("://") {
@@ -837,6 +878,67 @@ mod tests {
             r.redact(text),
             "key <credentials>, Authorization: <credentials>\nBearer <credentials> and <credentials> at https://<credentials>@registry.example.com/v2/ account 123456789012"
         );
+    }
+
+    /// Looking only near the needles finds what the scan of every character finds, on strings
+    /// built from the pieces credentials, tokens, colour codes and URLs are made of.
+    #[test]
+    fn credentials_found_near_needles_are_those_a_full_scan_finds() {
+        const PIECES: &[&str] = &[
+            "AKIA",
+            "ASIA",
+            "akia",
+            "IOSFODNN7EXAMPLE",
+            "eyJ",
+            "eyj",
+            "hbGciOiJ",
+            ".",
+            "Authorization:",
+            "authorization: ",
+            "Bearer ",
+            "bearer",
+            "abcdefgh12345678",
+            "https",
+            "git+ssh",
+            "://",
+            "u:p@",
+            "host/",
+            "\u{1b}",
+            "[31m",
+            "\u{1b}M",
+            "<credentials>",
+            "<ip-1>",
+            " ",
+            "\n",
+            "\"",
+            "'",
+            "é",
+            "日本",
+            "-",
+            "x",
+            "0123456789",
+            "abcdefghijklmnopqrst",
+            "@",
+            ":",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut r = Redactor::credentials_only();
+        let mut changed = 0;
+        for _ in 0..50_000 {
+            let len = 1 + next(14);
+            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let full = r.scan(&text, false);
+            assert_eq!(r.scan(&text, true), full, "{text:?}");
+            changed += usize::from(full != text);
+        }
+        // The pieces do make credentials, often enough for the comparison to mean something.
+        assert!(changed > 5_000, "{changed}");
     }
 
     #[test]
