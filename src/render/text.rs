@@ -306,12 +306,19 @@ pub(crate) fn verdict_label(verdict: Verdict) -> ColoredString {
 
 /// Tells the reader which values are placeholders and how to fill them in.
 fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
-    let text = format!("{} {} {:?} {:?}", f.fix, f.cause, f.commands, f.notes);
+    // The texts a placeholder for an unknown value can be left in.
+    let mentions = |placeholder: &str| {
+        [&f.fix, &f.cause]
+            .into_iter()
+            .chain(f.commands.iter().flat_map(|c| [&c.title, &c.run]))
+            .chain(&f.notes)
+            .any(|text| text.contains(placeholder))
+    };
     let mut missing = Vec::new();
-    if text.contains("<account>") {
+    if mentions("<account>") {
         missing.push("--account");
     }
-    if text.contains("<region>") {
+    if mentions("<region>") {
         missing.push("--region");
     }
     let mut known = Vec::new();
