@@ -136,6 +136,17 @@ pub struct Classification {
     pub values: Vec<(String, String)>,
 }
 
+/// How much of each finding a diagnosis renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Every finding in full.
+    Full,
+    /// The best finding in full; the others named, with their confidence and why, and nothing
+    /// filled in (no captures, texts, commands or evidence): what a report that shows only the
+    /// best finding in full reads of them. Capturing and filling in are most of a finding's cost.
+    Primary,
+}
+
 /// Remembers matches of identical evidence. One per thread.
 #[derive(Debug)]
 pub struct MatchCache {
@@ -683,7 +694,7 @@ impl Engine {
         defaults: &Defaults,
         cache: &mut MatchCache,
     ) -> Diagnosis {
-        self.diagnose_shown(evidence, defaults, cache, &mut show_as_is)
+        self.diagnose_shown(evidence, defaults, cache, &mut show_as_is, Detail::Full)
     }
 
     /// Diagnoses with the input's values as `show` lets them appear in the findings' text
@@ -694,13 +705,31 @@ impl Engine {
         defaults: &Defaults,
         cache: &mut MatchCache,
         show: &mut ShowValue<'_>,
+        detail: Detail,
     ) -> Diagnosis {
         let mut warnings = Vec::new();
         let (normalized, matches, _) =
             self.matched(evidence, cache, &mut warnings, false, Recheck::Regex);
 
         let location = Location::of_task(evidence, defaults);
-        let findings = self.findings(evidence, &normalized, &matches, &location, cache, show);
+        let patterns = self.catalog.patterns();
+        let findings: Vec<Finding> = self
+            .finding_order(&matches)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, found))| match detail {
+                Detail::Primary if i > 0 => named_finding(&patterns[p], &found),
+                _ => render_finding(
+                    &patterns[p],
+                    evidence,
+                    &normalized,
+                    &found,
+                    &location,
+                    cache,
+                    show,
+                ),
+            })
+            .collect();
         let status = match findings.first() {
             None => Status::Unrecognised,
             Some(f) if f.severity == Severity::Benign => Status::Benign,
@@ -887,21 +916,13 @@ impl Engine {
         })
     }
 
-    fn findings(
-        &self,
-        evidence: &Evidence,
-        messages: &[Read<'_>],
-        matches: &[RuleMatch],
-        location: &Location,
-        cache: &mut MatchCache,
-        show: &mut ShowValue<'_>,
-    ) -> Vec<Finding> {
+    /// The patterns `matches` make findings of, best first, each with its matches (the first,
+    /// in message order, supplies the captures). Partial matches count only for a pattern
+    /// nothing matched in full.
+    fn finding_order<'m>(&self, matches: &'m [RuleMatch]) -> Vec<(usize, Vec<&'m RuleMatch>)> {
         let patterns = self.catalog.patterns();
-        // One finding per pattern; its first match (in message order) supplies the captures.
-        // Partial matches count only for a pattern nothing matched in full.
         let best = best_per_pattern(matches);
-        let mut order: Vec<usize> = Vec::new();
-        let mut by_pattern: HashMap<usize, Vec<&RuleMatch>> = HashMap::new();
+        let mut order: Vec<(usize, Vec<&RuleMatch>)> = Vec::new();
         for m in matches {
             if best
                 .iter()
@@ -909,10 +930,14 @@ impl Engine {
             {
                 continue;
             }
-            let list = by_pattern.entry(m.pattern).or_insert_with(|| {
-                order.push(m.pattern);
-                Vec::new()
-            });
+            let at = match order.iter().position(|(p, _)| *p == m.pattern) {
+                Some(at) => at,
+                None => {
+                    order.push((m.pattern, Vec::new()));
+                    order.len() - 1
+                }
+            };
+            let list = &mut order[at].1;
             // Two rules of one pattern matching the same message are one piece of evidence.
             if m.message.is_none() || !list.iter().any(|seen| seen.message == m.message) {
                 list.push(m);
@@ -923,24 +948,10 @@ impl Engine {
                 .find(|(q, _)| *q == p)
                 .and_then(|(_, partial)| *partial)
         };
-        order.sort_by(|a, b| {
+        order.sort_by(|(a, _), (b, _)| {
             rank(&patterns[*a], partial(*a)).cmp(&rank(&patterns[*b], partial(*b)))
         });
         order
-            .into_iter()
-            .map(|p| {
-                let found = &by_pattern[&p];
-                render_finding(
-                    &patterns[p],
-                    evidence,
-                    messages,
-                    found,
-                    location,
-                    cache,
-                    show,
-                )
-            })
-            .collect()
     }
 }
 
@@ -1235,43 +1246,11 @@ fn render_finding(
         })
         .collect();
 
-    let partial = found.iter().all(|m| m.partial.is_some());
-    // A judgement counts only when no rule of the pattern matched on direct evidence.
-    let judgement = found
-        .iter()
-        .map(|m| pattern.rules[m.rule].judgement.as_deref())
-        .reduce(|a, b| a.and(b))
-        .flatten();
-    // What lowers confidence most, first: a family match, an inference, a cut, candidates.
-    let (confidence, why) = match (pattern.level, pattern.candidates.is_empty()) {
-        (Level::Family, _) => (
-            Confidence::Low,
-            "family-level match: the error family is recognised, the specific cause is not",
-        ),
-        (Level::Specific, _) if judgement.is_some() => {
-            (Confidence::Medium, judgement.unwrap_or_default())
-        }
-        (Level::Specific, _) if partial => (
-            Confidence::Medium,
-            "the message is cut short: what is left of it fits this cause, but the words that \
-             would confirm it were cut off",
-        ),
-        (Level::Specific, false) => (
-            Confidence::Medium,
-            "the message fits more than one cause; candidates are listed most likely first",
-        ),
-        (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
-    };
+    let (confidence, why) = confidence_of(pattern, found);
     let decided_by: Vec<String> = evidence_list.iter().map(describe_evidence).collect();
     let confidence_reason = format!("{why}; decided by {}", decided_by.join("; "));
 
     Finding {
-        pattern: pattern.id.clone(),
-        title: pattern.title.clone(),
-        category: pattern.category.clone(),
-        severity: pattern.severity,
-        level: pattern.level,
-        transient: pattern.transient,
         confidence,
         confidence_reason,
         captures: captures
@@ -1314,7 +1293,64 @@ fn render_finding(
             .collect(),
         evidence: evidence_list,
         location,
+        ..named_finding(pattern, found)
+    }
+}
+
+/// A finding with what identifies it and its confidence, nothing filled in (`Detail::Primary`).
+fn named_finding(pattern: &Pattern, found: &[&RuleMatch]) -> Finding {
+    let (confidence, why) = confidence_of(pattern, found);
+    Finding {
+        pattern: pattern.id.clone(),
+        title: pattern.title.clone(),
+        category: pattern.category.clone(),
+        severity: pattern.severity,
+        level: pattern.level,
+        transient: pattern.transient,
+        confidence,
+        confidence_reason: why.to_string(),
+        captures: Vec::new(),
+        cause: String::new(),
+        fix: String::new(),
+        notes: Vec::new(),
+        candidates: Vec::new(),
+        commands: Vec::new(),
+        terraform: Vec::new(),
+        docs: Vec::new(),
+        evidence: Vec::new(),
+        location: Location::default(),
         probe: None,
+    }
+}
+
+/// How sure a finding of `pattern` from `found` is, and why.
+fn confidence_of<'p>(pattern: &'p Pattern, found: &[&RuleMatch]) -> (Confidence, &'p str) {
+    let partial = found.iter().all(|m| m.partial.is_some());
+    // A judgement counts only when no rule of the pattern matched on direct evidence.
+    let judgement = found
+        .iter()
+        .map(|m| pattern.rules[m.rule].judgement.as_deref())
+        .reduce(|a, b| a.and(b))
+        .flatten();
+    // What lowers confidence most, first: a family match, an inference, a cut, candidates.
+    match (pattern.level, pattern.candidates.is_empty()) {
+        (Level::Family, _) => (
+            Confidence::Low,
+            "family-level match: the error family is recognised, the specific cause is not",
+        ),
+        (Level::Specific, _) if judgement.is_some() => {
+            (Confidence::Medium, judgement.unwrap_or_default())
+        }
+        (Level::Specific, _) if partial => (
+            Confidence::Medium,
+            "the message is cut short: what is left of it fits this cause, but the words that \
+             would confirm it were cut off",
+        ),
+        (Level::Specific, false) => (
+            Confidence::Medium,
+            "the message fits more than one cause; candidates are listed most likely first",
+        ),
+        (Level::Specific, true) => (Confidence::High, "a specific pattern matched"),
     }
 }
 
@@ -1420,6 +1456,41 @@ mod tests {
         assert_eq!(
             from_warm,
             engine.classify(&other, &mut MatchCache::default())
+        );
+    }
+
+    /// `Detail::Primary` renders the best finding as `Full` does, and names the others with
+    /// the same confidence and reason for it, without filling anything in.
+    #[test]
+    fn primary_detail_names_the_other_findings() {
+        let engine = Engine::new(Catalog::builtin().unwrap()).unwrap();
+        let pasted = Evidence::pasted(
+            1,
+            r#"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref public.ecr.aws/nginx/nginx:latest: failed to do request: Head "https://public.ecr.aws/v2/nginx/nginx/manifests/latest": dial tcp 99.83.145.10:443: i/o timeout"#
+                .to_string(),
+        );
+        let diagnose = |detail| {
+            engine.diagnose_shown(
+                &pasted,
+                &Defaults::default(),
+                &mut MatchCache::default(),
+                &mut show_as_is,
+                detail,
+            )
+        };
+        let (full, brief) = (diagnose(Detail::Full), diagnose(Detail::Primary));
+        assert_eq!(full.findings.len(), 3, "{:?}", full.findings);
+        assert_eq!(brief.findings.len(), 3);
+        assert_eq!(full.findings[0], brief.findings[0]);
+        for (f, b) in full.findings.iter().zip(&brief.findings).skip(1) {
+            assert_eq!((&f.pattern, f.confidence), (&b.pattern, b.confidence));
+            assert!(f.confidence_reason.starts_with(&b.confidence_reason));
+            assert!(!f.fix.is_empty() && !f.captures.is_empty());
+            assert!(b.fix.is_empty() && b.captures.is_empty() && b.evidence.is_empty());
+        }
+        assert_eq!(
+            (full.status, &full.task, &full.unrecognised),
+            (brief.status, &brief.task, &brief.unrecognised)
         );
     }
 }

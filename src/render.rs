@@ -9,6 +9,7 @@ pub mod text;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use crate::engine::Detail;
 use crate::report::{Diagnosis, Status};
 
 /// Output format.
@@ -81,7 +82,47 @@ impl Output {
         withheld: &[String],
     ) -> Diagnosis {
         let mut redactor = self.redactor.borrow_mut();
-        diagnose_redacted(engine, evidence, defaults, cache, &mut redactor, withheld)
+        diagnose_redacted(
+            engine,
+            evidence,
+            defaults,
+            cache,
+            &mut redactor,
+            withheld,
+            Detail::Full,
+        )
+    }
+
+    /// How much of each finding this output shows of a diagnosis written as it is (not
+    /// grouped, not probed): text and markdown show findings after the best one in full only
+    /// with `--verbose`.
+    pub fn detail(&self) -> Detail {
+        if self.format == OutputFormat::Json || self.options.verbose {
+            Detail::Full
+        } else {
+            Detail::Primary
+        }
+    }
+
+    /// Like [`Output::diagnose`], rendering findings as `detail` says.
+    pub fn diagnose_in(
+        &self,
+        engine: &crate::engine::Engine,
+        evidence: &crate::model::Evidence,
+        defaults: &crate::context::Defaults,
+        cache: &mut crate::engine::MatchCache,
+        detail: Detail,
+    ) -> Diagnosis {
+        let mut redactor = self.redactor.borrow_mut();
+        diagnose_redacted(
+            engine,
+            evidence,
+            defaults,
+            cache,
+            &mut redactor,
+            &[],
+            detail,
+        )
     }
 
     /// `text` (a message, a name) as it may be shown: redacted, after learning the names in
@@ -241,13 +282,19 @@ pub fn diagnose_redacted(
     cache: &mut crate::engine::MatchCache,
     redactor: &mut crate::redact::Redactor,
     withheld: &[String],
+    detail: Detail,
 ) -> Diagnosis {
     redactor.learn_evidence(evidence);
-    let mut diagnosis =
-        engine.diagnose_shown(evidence, defaults, cache, &mut |name, value| match name {
+    let mut diagnosis = engine.diagnose_shown(
+        evidence,
+        defaults,
+        cache,
+        &mut |name, value| match name {
             Some(name) if withheld.iter().any(|w| w == name) => None,
             _ => Some(redactor.redact(value)),
-        });
+        },
+        detail,
+    );
     redactor.redact_diagnosis(&mut diagnosis);
     diagnosis
 }

@@ -37,15 +37,22 @@ pub fn run(
     };
     let mut renderer = output.renderer(stdout);
     let mut summary = Summary::default();
+    // Text and markdown name the other findings unless `--verbose`: they are not filled in.
+    // (`--probe`, above, fills in every finding: a probe may rank another one first.)
+    let detail = output.detail();
     let workers = args
         .workers
         .map_or_else(crate::archive::default_workers, usize::from);
     // `--redact` learns names as it reads, so what an item shows depends on the items before
     // it: one thread, in order.
     let (result, warnings) = if many && workers > 1 && !output.redacting() {
-        let read = pipeline::run(
+        let diagnoser = pipeline::Diagnoser {
             engine,
-            &defaults,
+            defaults: &defaults,
+            detail,
+        };
+        let read = pipeline::run(
+            diagnoser,
             reader,
             args.input_format,
             workers,
@@ -59,7 +66,8 @@ pub fn run(
         let mut warnings = Warnings::default();
         let mut memo = (!output.redacting()).then(memo::RepeatMemo::default);
         let mut sink = |evidence: Evidence| -> io::Result<()> {
-            let mut diagnose = |e: &Evidence| output.diagnose(engine, e, &defaults, &mut cache);
+            let mut diagnose =
+                |e: &Evidence| output.diagnose_in(engine, e, &defaults, &mut cache, detail);
             let diagnosis = match &mut memo {
                 Some(memo) => memo.diagnose(&evidence, diagnose),
                 None => diagnose(&evidence),

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::memo::RepeatMemo;
 use crate::context::Defaults;
-use crate::engine::{Engine, MatchCache};
+use crate::engine::{Detail, Engine, MatchCache};
 use crate::input::{self, InputError, InputFormat, Warnings};
 use crate::model::Evidence;
 use crate::redact::Redactor;
@@ -33,6 +33,14 @@ struct Done {
     written: Sender<Vec<Diagnosis>>,
 }
 
+/// What workers diagnose with.
+#[derive(Clone, Copy)]
+pub struct Diagnoser<'a> {
+    pub engine: &'a Engine,
+    pub defaults: &'a Defaults,
+    pub detail: Detail,
+}
+
 /// What the reading thread ends with.
 pub struct ReadOutcome {
     pub result: Result<usize, InputError>,
@@ -43,8 +51,7 @@ pub struct ReadOutcome {
 /// through `renderer` in input order, adding it to `summary`. Returns what reading ended with,
 /// or the error writing the output hit (then reading and diagnosing stop early).
 pub fn run<W: Write>(
-    engine: &Engine,
-    defaults: &Defaults,
+    diagnoser: Diagnoser<'_>,
     reader: Box<dyn Read + Send>,
     format: InputFormat,
     workers: usize,
@@ -63,7 +70,7 @@ pub fn run<W: Write>(
             let rx = Arc::clone(&item_rx);
             let tx = done_tx.clone();
             let stop = &stop;
-            scope.spawn(move || work(engine, defaults, &rx, &tx, stop));
+            scope.spawn(move || work(diagnoser, &rx, &tx, stop));
         }
         drop(done_tx);
         let written = render_in_order(&done_rx, renderer, summary);
@@ -171,8 +178,11 @@ fn read_all(
 }
 
 fn work(
-    engine: &Engine,
-    defaults: &Defaults,
+    Diagnoser {
+        engine,
+        defaults,
+        detail,
+    }: Diagnoser<'_>,
     rx: &Mutex<Receiver<Batch<Evidence>>>,
     tx: &SyncSender<Done>,
     stop: &AtomicBool,
@@ -198,7 +208,7 @@ fn work(
             .iter()
             .map(|e| {
                 memo.diagnose(e, |e| {
-                    diagnose_redacted(engine, e, defaults, &mut cache, &mut redactor, &[])
+                    diagnose_redacted(engine, e, defaults, &mut cache, &mut redactor, &[], detail)
                 })
             })
             .collect();
