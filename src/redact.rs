@@ -508,11 +508,12 @@ impl Redactor {
         None
     }
 
-    /// Redacts every value of `diagnosis` that was copied from the input. The catalog's text
-    /// is left alone: its values were redacted before its templates were filled in.
+    /// Redacts every value of `diagnosis` that was copied from the input, for a diagnosis made
+    /// with this redactor as the engine's `show`. The catalog's text and the values that went
+    /// through `show` (captures, evidence) are left alone: they were redacted on the way in.
     pub fn redact_diagnosis(&mut self, diagnosis: &mut Diagnosis) {
-        diagnosis.visit_strings_mut(&mut |s, raw| {
-            if raw && let Some(redacted) = self.redact_changed(s) {
+        diagnosis.visit_unshown_mut(&mut |s| {
+            if let Some(redacted) = self.redact_changed(s) {
                 *s = redacted;
             }
         });

@@ -194,7 +194,7 @@ pub struct Unrecognised {
 }
 
 /// The verdict on one task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
     /// The best finding is a failure (error or warning severity).
     Failure,
@@ -249,8 +249,19 @@ impl Diagnosis {
     }
 }
 
-/// Every string of a diagnosis, with whether it came from the input: one list of fields for
-/// the reading and the rewriting visitor.
+/// Where a string of a diagnosis came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The catalog's words, filled in with shown values.
+    Catalog,
+    /// Copied from the input as it was.
+    Input,
+    /// A value from the input as the engine's `show` gave it (redacted where it needs to be).
+    Shown,
+}
+
+/// Every string of a diagnosis, with where it came from: one list of fields for the reading and
+/// the rewriting visitor.
 macro_rules! each_string {
     ($d:expr, $f:ident, $strings:ident $(, $mut:tt)?) => {{
         let t = & $($mut)? $d.task;
@@ -269,27 +280,27 @@ macro_rules! each_string {
         .into_iter()
         .flatten()
         {
-            $f(s, true);
+            $f(s, Origin::Input);
         }
         for c in & $($mut)? t.containers {
-            $f(& $($mut)? c.name, true);
+            $f(& $($mut)? c.name, Origin::Input);
             for s in [& $($mut)? c.image, & $($mut)? c.reason, & $($mut)? c.health_status]
                 .into_iter()
                 .flatten()
             {
-                $f(s, true);
+                $f(s, Origin::Input);
             }
         }
         for finding in & $($mut)? $d.findings {
             for (_, value) in & $($mut)? finding.captures {
-                $f(value, true);
+                $f(value, Origin::Shown);
             }
             let location = & $($mut)? finding.location;
             for sourced in (& $($mut)? location.account)
                 .into_iter()
                 .chain((& $($mut)? location.region).into_iter())
             {
-                $f(& $($mut)? sourced.value, true);
+                $f(& $($mut)? sourced.value, Origin::Input);
             }
             for s in [
                 & $($mut)? finding.title,
@@ -298,46 +309,46 @@ macro_rules! each_string {
                 & $($mut)? finding.cause,
                 & $($mut)? finding.fix,
             ] {
-                $f(s, false);
+                $f(s, Origin::Catalog);
             }
-            (& $($mut)? finding.notes).into_iter().for_each(|s| $f(s, false));
+            (& $($mut)? finding.notes).into_iter().for_each(|s| $f(s, Origin::Catalog));
             for c in & $($mut)? finding.candidates {
-                $f(& $($mut)? c.cause, false);
-                $f(& $($mut)? c.evidence, false);
+                $f(& $($mut)? c.cause, Origin::Catalog);
+                $f(& $($mut)? c.evidence, Origin::Catalog);
                 (& $($mut)? c.check)
                     .into_iter()
                     .chain((& $($mut)? c.fix).into_iter())
-                    .for_each(|s| $f(s, false));
+                    .for_each(|s| $f(s, Origin::Catalog));
             }
             for c in & $($mut)? finding.commands {
-                $f(& $($mut)? c.title, false);
-                $f(& $($mut)? c.run, false);
+                $f(& $($mut)? c.title, Origin::Catalog);
+                $f(& $($mut)? c.run, Origin::Catalog);
             }
             // A user pattern's own words are text from a file, too.
-            (& $($mut)? finding.terraform).into_iter().for_each(|s| $f(s, false));
+            (& $($mut)? finding.terraform).into_iter().for_each(|s| $f(s, Origin::Catalog));
             for d in & $($mut)? finding.docs {
-                $f(& $($mut)? d.title, false);
-                $f(& $($mut)? d.url, false);
+                $f(& $($mut)? d.title, Origin::Catalog);
+                $f(& $($mut)? d.url, Origin::Catalog);
             }
             for e in & $($mut)? finding.evidence {
                 (& $($mut)? e.container)
                     .into_iter()
                     .chain((& $($mut)? e.text).into_iter())
                     .chain((& $($mut)? e.matched).into_iter())
-                    .for_each(|s| $f(s, true));
-                (& $($mut)? e.conditions).into_iter().for_each(|s| $f(s, true));
+                    .for_each(|s| $f(s, Origin::Shown));
+                (& $($mut)? e.conditions).into_iter().for_each(|s| $f(s, Origin::Shown));
             }
             // Probe text quotes names and values from AWS, so it is treated as input.
             if let Some(probe) = & $($mut)? finding.probe {
-                probe.$strings().for_each(|s| $f(s, true));
+                probe.$strings().for_each(|s| $f(s, Origin::Input));
             }
         }
         if let Some(u) = & $($mut)? $d.unrecognised {
-            (& $($mut)? u.normalized).into_iter().for_each(|(_, s)| $f(s, true));
-            (& $($mut)? u.next_steps).into_iter().for_each(|s| $f(s, false));
-            $f(& $($mut)? u.pattern_stub, false);
+            (& $($mut)? u.normalized).into_iter().for_each(|(_, s)| $f(s, Origin::Shown));
+            (& $($mut)? u.next_steps).into_iter().for_each(|s| $f(s, Origin::Catalog));
+            $f(& $($mut)? u.pattern_stub, Origin::Catalog);
         }
-        (& $($mut)? $d.warnings).into_iter().for_each(|s| $f(s, true));
+        (& $($mut)? $d.warnings).into_iter().for_each(|s| $f(s, Origin::Input));
     }};
 }
 
@@ -345,12 +356,26 @@ impl Diagnosis {
     /// Calls `f` on every string of the diagnosis. `raw` is true for text copied from the input
     /// (reasons, names), false for text the catalog wrote (which may hold line breaks on purpose).
     pub fn visit_strings_mut(&mut self, f: &mut dyn FnMut(&mut String, bool)) {
-        each_string!(self, f, strings_mut, mut);
+        let mut by_origin = |s: &mut String, origin: Origin| f(s, origin != Origin::Catalog);
+        each_string!(self, by_origin, strings_mut, mut);
     }
 
     /// Like [`Diagnosis::visit_strings_mut`], reading only.
     pub fn visit_strings(&self, f: &mut dyn FnMut(&String, bool)) {
-        each_string!(self, f, strings);
+        let mut by_origin = |s: &String, origin: Origin| f(s, origin != Origin::Catalog);
+        each_string!(self, by_origin, strings);
+    }
+
+    /// Calls `f` on every string copied from the input as it was, not through the `show` of
+    /// [`crate::engine::Engine::diagnose_shown`] (the task's own fields, locations, probe
+    /// text, warnings): what redaction has left to do once the engine has made a diagnosis.
+    pub fn visit_unshown_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let mut unshown = |s: &mut String, origin: Origin| {
+            if origin == Origin::Input {
+                f(s);
+            }
+        };
+        each_string!(self, unshown, strings_mut, mut);
     }
 
     /// This diagnosis with every control character that came from the input made visible

@@ -9,7 +9,7 @@ use colored::{ColoredString, Colorize};
 
 use super::{RenderOptions, Summary, subject};
 use crate::catalog::spec::{CommandKind, Severity};
-use crate::report::{Confidence, Diagnosis, Finding, ProbeSection, Status, Verdict};
+use crate::report::{Confidence, Diagnosis, Finding, ProbeSection, Verdict};
 
 /// How many distinct diagnoses are remembered for "same as" lines.
 const SEEN_CAPACITY: usize = 10_000;
@@ -18,7 +18,7 @@ pub struct TextRenderer<W: Write> {
     out: W,
     options: RenderOptions,
     /// Fingerprint of a rendered diagnosis -> the subject it was first shown under.
-    seen: HashMap<String, String>,
+    seen: HashMap<u128, String>,
 }
 
 impl<W: Write> TextRenderer<W> {
@@ -407,24 +407,20 @@ fn indent_rest(text: &str, width: usize) -> String {
 }
 
 /// What makes two diagnoses print the same: the messages, stop code, exit codes and findings.
-fn fingerprint(d: &Diagnosis) -> String {
-    let mut key = format!("{:?}|{:?}|", d.status, d.task.stop_code);
-    key.push_str(d.task.stopped_reason.as_deref().unwrap_or(""));
-    for c in &d.task.containers {
-        key.push_str(&format!(
-            "|{}:{:?}:{}",
-            c.name,
-            c.exit_code,
-            c.reason.as_deref().unwrap_or("")
-        ));
-    }
-    if let Some(f) = d.primary() {
-        key.push('|');
-        key.push_str(&f.pattern);
-        key.push_str(&f.fix);
-    }
-    if d.status == Status::Unrecognised {
-        key.push_str("|unrecognised");
-    }
-    key
+/// (A hash: thousands are kept, and the fix they cover is long.)
+fn fingerprint(d: &Diagnosis) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        d.status.hash(&mut h);
+        d.task.stop_code.hash(&mut h);
+        d.task.stopped_reason.hash(&mut h);
+        for c in &d.task.containers {
+            (&c.name, c.exit_code, &c.reason).hash(&mut h);
+        }
+        d.primary().map(|f| (&f.pattern, &f.fix)).hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
 }
