@@ -154,6 +154,7 @@ pub struct MatchCache {
     /// shapes are long, and thousands are kept per thread), each with whether it holds every
     /// match (`false`: the best pattern's only, see `Engine::best_matches`).
     matches: Generations<(Arc<Vec<RuleMatch>>, bool), u128>,
+    keys: KeyHasher,
     hits: u64,
     /// Captures by the message as given: a message repeated word for word (the same reason
     /// in many tasks) runs the slower capture engines once.
@@ -167,6 +168,7 @@ impl Default for MatchCache {
     fn default() -> Self {
         MatchCache {
             matches: Generations::new(CACHE_CAPACITY),
+            keys: KeyHasher::default(),
             hits: 0,
             captured: Generations::new(CAPTURED_CAPACITY),
             container_classes: Generations::new(CACHE_CAPACITY),
@@ -182,16 +184,16 @@ type CaptureKey = (usize, usize, bool);
 /// approximation of least-recently-used).
 #[derive(Debug)]
 struct Generations<V, K = String> {
-    current: HashMap<K, V>,
-    old: HashMap<K, V>,
+    current: HashMap<K, V, foldhash::fast::RandomState>,
+    old: HashMap<K, V, foldhash::fast::RandomState>,
     capacity: usize,
 }
 
 impl<V, K: std::hash::Hash + Eq> Generations<V, K> {
     fn new(capacity: usize) -> Self {
         Generations {
-            current: HashMap::new(),
-            old: HashMap::new(),
+            current: HashMap::default(),
+            old: HashMap::default(),
             capacity,
         }
     }
@@ -240,16 +242,16 @@ fn push_number(key: &mut String, n: Option<i64>) {
     key.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
-/// A 128-bit hash of `text`: two SipHash passes with different first bytes.
-fn hash128(text: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let half = |salt: u8| {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        salt.hash(&mut hasher);
-        text.hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+/// Two independently seeded hashes, for 128-bit keys.
+#[derive(Debug, Default)]
+struct KeyHasher([foldhash::quality::RandomState; 2]);
+
+impl KeyHasher {
+    fn hash128(&self, text: &str) -> u128 {
+        use std::hash::BuildHasher;
+        let [high, low] = &self.0;
+        (u128::from(high.hash_one(text)) << 64) | u128::from(low.hash_one(text))
+    }
 }
 
 impl MatchCache {
@@ -512,7 +514,8 @@ impl Engine {
                 }
             })
             .collect();
-        let key = hash128(&self.cache_key(evidence, &normalized, cache));
+        let shape = self.cache_key(evidence, &normalized, cache);
+        let key = cache.keys.hash128(&shape);
         let cached = match recheck {
             Recheck::Fresh => None,
             _ => cache

@@ -18,7 +18,8 @@ pub struct TextRenderer<W: Write> {
     out: W,
     options: RenderOptions,
     /// Fingerprint of a rendered diagnosis -> the subject it was first shown under.
-    seen: HashMap<u128, String>,
+    seen: HashMap<u64, String>,
+    fingerprint_seed: foldhash::quality::RandomState,
 }
 
 impl<W: Write> TextRenderer<W> {
@@ -31,13 +32,14 @@ impl<W: Write> TextRenderer<W> {
             out,
             options,
             seen: HashMap::new(),
+            fingerprint_seed: foldhash::quality::RandomState::default(),
         }
     }
 
     pub fn diagnosis(&mut self, d: &Diagnosis) -> io::Result<()> {
         // Names and reasons from the input never reach the terminal as control sequences.
         let subject = crate::report::make_visible(&subject(d), true);
-        let fingerprint = fingerprint(d);
+        let fingerprint = fingerprint(d, &self.fingerprint_seed);
         if let Some(first) = self.seen.get(&fingerprint) {
             let what = match d.primary() {
                 Some(f) => format!("{} {}", severity_label(f.severity), f.pattern.bold()),
@@ -407,20 +409,16 @@ fn indent_rest(text: &str, width: usize) -> String {
 }
 
 /// What makes two diagnoses print the same: the messages, stop code, exit codes and findings.
-/// (A hash: thousands are kept, and the fix they cover is long.)
-fn fingerprint(d: &Diagnosis) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let half = |salt: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        salt.hash(&mut h);
-        d.status.hash(&mut h);
-        d.task.stop_code.hash(&mut h);
-        d.task.stopped_reason.hash(&mut h);
-        for c in &d.task.containers {
-            (&c.name, c.exit_code, &c.reason).hash(&mut h);
-        }
-        d.primary().map(|f| (&f.pattern, &f.fix)).hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+/// (A 64-bit hash, seeded per run: thousands are kept, and the fix they cover is long.)
+fn fingerprint(d: &Diagnosis, seed: &foldhash::quality::RandomState) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = seed.build_hasher();
+    d.status.hash(&mut h);
+    d.task.stop_code.hash(&mut h);
+    d.task.stopped_reason.hash(&mut h);
+    for c in &d.task.containers {
+        (&c.name, c.exit_code, &c.reason).hash(&mut h);
+    }
+    d.primary().map(|f| (&f.pattern, &f.fix)).hash(&mut h);
+    h.finish()
 }
