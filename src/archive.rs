@@ -375,16 +375,16 @@ fn classify(
         skips.add_at(Skip::NotFinalStop, location, String::new());
         return None;
     }
-    let parsed =
-        serde_json::from_slice::<Event>(json).or_else(|e| match std::str::from_utf8(json) {
+    // Text checked as UTF-8 once is parsed without checking each string again.
+    let parsed = match std::str::from_utf8(json) {
+        Ok(text) => serde_json::from_str::<Event>(text),
+        Err(_) => serde_json::from_slice::<Event>(json).or_else(|_| {
             // A damaged byte in one string should not cost the whole event.
-            Err(_) => {
-                let event = serde_json::from_str(&String::from_utf8_lossy(json))?;
-                skips.repaired_at(location);
-                Ok(event)
-            }
-            Ok(_) => Err(e),
-        });
+            let event = serde_json::from_str(&String::from_utf8_lossy(json))?;
+            skips.repaired_at(location);
+            Ok(event)
+        }),
+    };
     let event: Event = match parsed {
         Ok(event) => event,
         Err(e) => {
