@@ -404,8 +404,15 @@ pub(crate) fn severity_label(severity: Severity) -> ColoredString {
 
 /// Continuation lines of a multi-line value, indented to sit under its first line.
 fn indent_rest(text: &str, width: usize) -> String {
-    let pad = " ".repeat(width);
-    text.lines().collect::<Vec<_>>().join(&format!("\n{pad}"))
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', width));
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// What makes two diagnoses print the same: the messages, stop code, exit codes and findings.
