@@ -69,17 +69,19 @@ impl Output {
         defaults: &crate::context::Defaults,
         cache: &mut crate::engine::MatchCache,
     ) -> Diagnosis {
-        self.diagnose_withholding(engine, evidence, defaults, cache, &[])
+        self.diagnose_with(engine, evidence, defaults, cache, &[], Detail::Full)
     }
 
-    /// Like [`Output::diagnose`], with the values named in `withheld` left as placeholders.
-    pub fn diagnose_withholding(
+    /// Like [`Output::diagnose`], with the values named in `withheld` left as placeholders and
+    /// findings rendered as `detail` says.
+    pub fn diagnose_with(
         &self,
         engine: &crate::engine::Engine,
         evidence: &crate::model::Evidence,
         defaults: &crate::context::Defaults,
         cache: &mut crate::engine::MatchCache,
         withheld: &[String],
+        detail: Detail,
     ) -> Diagnosis {
         let mut redactor = self.redactor.borrow_mut();
         diagnose_redacted(
@@ -89,7 +91,7 @@ impl Output {
             cache,
             &mut redactor,
             withheld,
-            Detail::Full,
+            detail,
         )
     }
 
@@ -102,27 +104,6 @@ impl Output {
         } else {
             Detail::Primary
         }
-    }
-
-    /// Like [`Output::diagnose`], rendering findings as `detail` says.
-    pub fn diagnose_in(
-        &self,
-        engine: &crate::engine::Engine,
-        evidence: &crate::model::Evidence,
-        defaults: &crate::context::Defaults,
-        cache: &mut crate::engine::MatchCache,
-        detail: Detail,
-    ) -> Diagnosis {
-        let mut redactor = self.redactor.borrow_mut();
-        diagnose_redacted(
-            engine,
-            evidence,
-            defaults,
-            cache,
-            &mut redactor,
-            &[],
-            detail,
-        )
     }
 
     /// `text` (a message, a name) as it may be shown: redacted, after learning the names in
@@ -202,8 +183,14 @@ impl Output {
         let mut cache = crate::engine::MatchCache::default();
         for group in &mut groups {
             let varying = group.varying_names();
-            group.representative =
-                self.diagnose_withholding(engine, &group.evidence, defaults, &mut cache, &varying);
+            group.representative = self.diagnose_with(
+                engine,
+                &group.evidence,
+                defaults,
+                &mut cache,
+                &varying,
+                Detail::Full,
+            );
             for set in &mut group.value_sets {
                 set.values.retain(|(name, _)| varying.contains(name));
             }

@@ -67,7 +67,7 @@ pub fn run(
         let mut memo = (!output.redacting()).then(memo::RepeatMemo::default);
         let mut sink = |evidence: Evidence| -> io::Result<()> {
             let mut diagnose =
-                |e: &Evidence| output.diagnose_in(engine, e, &defaults, &mut cache, detail);
+                |e: &Evidence| output.diagnose_with(engine, e, &defaults, &mut cache, &[], detail);
             let diagnosis = match &mut memo {
                 Some(memo) => memo.diagnose(&evidence, diagnose),
                 None => diagnose(&evidence),
