@@ -1249,12 +1249,16 @@ fn render_finding(
         })
         .collect();
 
-    let (confidence, why) = confidence_of(pattern, found);
+    // The named finding, filled in: its reason gains what decided it.
+    let named = named_finding(pattern, found);
     let decided_by: Vec<String> = evidence_list.iter().map(describe_evidence).collect();
-    let confidence_reason = format!("{why}; decided by {}", decided_by.join("; "));
+    let confidence_reason = format!(
+        "{}; decided by {}",
+        named.confidence_reason,
+        decided_by.join("; ")
+    );
 
     Finding {
-        confidence,
         confidence_reason,
         captures: captures
             .iter()
@@ -1296,7 +1300,7 @@ fn render_finding(
             .collect(),
         evidence: evidence_list,
         location,
-        ..named_finding(pattern, found)
+        ..named
     }
 }
 
