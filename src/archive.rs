@@ -12,9 +12,8 @@
 pub mod read;
 pub mod skips;
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
@@ -425,16 +424,15 @@ fn classify(
     })
 }
 
+/// A task ARN's identity: the same on every worker thread, so a fixed seed.
 fn hash_of(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    foldhash::quality::FixedState::with_seed(0x6563_732d_6469_6167).hash_one(text)
 }
 
 /// The groups a worker has sent a whole evidence and its diagnosis for. Bounded: once full,
 /// every task is sent whole again (slower, never wrong).
 #[derive(Default)]
-struct SentGroups(HashSet<String>);
+struct SentGroups(HashSet<String, foldhash::quality::RandomState>);
 
 impl SentGroups {
     const CAPACITY: usize = 4096;
@@ -553,7 +551,8 @@ fn aggregate(
     let mut seen = Counted::default();
     // A group's first task, diagnosed, that was dropped as a duplicate: its worker will not
     // send that group whole again.
-    let mut unused: HashMap<String, (Box<Diagnosis>, Evidence)> = HashMap::new();
+    let mut unused: HashMap<String, (Box<Diagnosis>, Evidence), foldhash::quality::RandomState> =
+        HashMap::default();
     let mut last_progress = Instant::now();
     // Batches that arrived before an earlier one (a worker was slower).
     let mut early: BTreeMap<u64, Vec<Stopped>> = BTreeMap::new();

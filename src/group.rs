@@ -7,7 +7,11 @@
 //! with the number of tasks: each group keeps counts, a few example ids and one representative
 //! diagnosis.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+/// Maps keyed by what an archive holds: foldhash, seeded per run, hashes a long group key in a
+/// fraction of SipHash's time (the aggregator looks one up for every task).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::quality::RandomState>;
 
 use crate::catalog::spec::Severity;
 use crate::engine::Classification;
@@ -346,16 +350,16 @@ impl Grouping {
                     count: 0,
                     first_stopped: None,
                     last_stopped: None,
-                    services: HashMap::new(),
-                    families: HashMap::new(),
-                    clusters: HashMap::new(),
+                    services: HashMap::default(),
+                    families: HashMap::default(),
+                    clusters: HashMap::default(),
                     examples: Vec::new(),
                     representative,
                     evidence,
                     masked_text: key.masked_text,
                     timeline: BTreeMap::new(),
                     value_sets: Vec::new(),
-                    value_index: HashMap::new(),
+                    value_index: HashMap::default(),
                     other_values: 0,
                 });
                 self.index.insert(key.key, i);
