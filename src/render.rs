@@ -4,6 +4,7 @@
 pub mod grouped;
 pub mod json;
 pub mod markdown;
+mod style;
 pub mod text;
 
 use std::collections::BTreeMap;

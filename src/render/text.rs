@@ -7,6 +7,8 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
+use super::style::{bold, cyan, dimmed, green, red, underline, yellow};
+
 use super::{RenderOptions, Summary, subject};
 use crate::catalog::spec::{CommandKind, Severity};
 use crate::report::{Confidence, Diagnosis, Finding, ProbeSection, Verdict};
@@ -18,7 +20,7 @@ pub struct TextRenderer<W: Write> {
     out: W,
     options: RenderOptions,
     /// Fingerprint of a rendered diagnosis -> the subject it was first shown under.
-    seen: HashMap<u64, String>,
+    seen: HashMap<u64, String, foldhash::fast::RandomState>,
     fingerprint_seed: foldhash::quality::RandomState,
 }
 
@@ -31,7 +33,7 @@ impl<W: Write> TextRenderer<W> {
         TextRenderer {
             out,
             options,
-            seen: HashMap::new(),
+            seen: HashMap::default(),
             fingerprint_seed: foldhash::quality::RandomState::default(),
         }
     }
@@ -42,14 +44,14 @@ impl<W: Write> TextRenderer<W> {
         let fingerprint = fingerprint(d, &self.fingerprint_seed);
         if let Some(first) = self.seen.get(&fingerprint) {
             let what = match d.primary() {
-                Some(f) => format!("{} {}", severity_label(f.severity), f.pattern.bold()),
+                Some(f) => format!("{} {}", severity_label(f.severity), bold(&f.pattern)),
                 None => "unrecognised".yellow().to_string(),
             };
             return writeln!(
                 self.out,
                 "{} {} same as {first}: {what}",
-                "──".dimmed(),
-                subject.bold()
+                dimmed("──"),
+                bold(&subject)
             );
         }
         if self.seen.len() < SEEN_CAPACITY {
@@ -57,7 +59,7 @@ impl<W: Write> TextRenderer<W> {
         }
         let d = &d.for_display();
 
-        writeln!(self.out, "{} {}", "──".dimmed(), subject.bold())?;
+        writeln!(self.out, "{} {}", dimmed("──"), bold(&subject))?;
         self.task_facts(d)?;
         for w in &d.warnings {
             writeln!(self.out, "{} {w}", "warning:".yellow().bold())?;
@@ -86,13 +88,13 @@ impl<W: Write> TextRenderer<W> {
                     writeln!(
                         self.out,
                         "\n  {} {}",
-                        "Also matched:".dimmed(),
-                        names.join(", ").dimmed()
+                        dimmed("Also matched:"),
+                        dimmed(&names.join(", "))
                     )?;
                     writeln!(
                         self.out,
                         "  {}",
-                        "(run with --verbose to see them in full)".dimmed()
+                        dimmed("(run with --verbose to see them in full)")
                     )?;
                 }
             }
@@ -104,10 +106,10 @@ impl<W: Write> TextRenderer<W> {
     fn task_facts(&mut self, d: &Diagnosis) -> io::Result<()> {
         let t = &d.task;
         if let Some(code) = &t.stop_code {
-            writeln!(self.out, "  {} {code}", "stop code:".dimmed())?;
+            writeln!(self.out, "  {} {code}", dimmed("stop code:"))?;
         }
         if let Some(reason) = &t.stopped_reason {
-            writeln!(self.out, "  {} {}", "reason:".dimmed(), reason)?;
+            writeln!(self.out, "  {} {}", dimmed("reason:"), reason)?;
         }
         for c in &t.containers {
             if c.exit_code.is_none() && c.reason.is_none() {
@@ -127,7 +129,7 @@ impl<W: Write> TextRenderer<W> {
             } else {
                 &c.name
             };
-            writeln!(self.out, "  {} {name}{exit}{reason}", "container:".dimmed())?;
+            writeln!(self.out, "  {} {name}{exit}{reason}", dimmed("container:"))?;
         }
         Ok(())
     }
@@ -163,7 +165,7 @@ impl<W: Write> TextRenderer<W> {
             if !top.is_empty() {
                 line.push_str(&format!(" — {}", top.join(", ")));
             }
-            writeln!(self.out, "{}", line.bold())?;
+            writeln!(self.out, "{}", bold(&line))?;
         }
         self.out.flush()
     }
@@ -172,16 +174,16 @@ impl<W: Write> TextRenderer<W> {
 /// One finding in full: title, confidence and why, cause, candidates, fix, commands, notes.
 pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "{}  {}", severity_label(f.severity), f.title.bold())?;
+    writeln!(out, "{}  {}", severity_label(f.severity), bold(&f.title))?;
     let confidence = match f.confidence {
-        Confidence::High => "high".green(),
-        Confidence::Medium => "medium".yellow(),
-        Confidence::Low => "low".red(),
+        Confidence::High => green("high"),
+        Confidence::Medium => yellow("medium"),
+        Confidence::Low => red("low"),
     };
     writeln!(
         out,
         "  {} · {} · confidence {}{}",
-        f.pattern.cyan(),
+        cyan(&f.pattern),
         f.category,
         confidence,
         if f.transient {
@@ -190,67 +192,57 @@ pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> 
             ""
         }
     )?;
-    writeln!(
-        out,
-        "  {} {}",
-        "why:".dimmed(),
-        f.confidence_reason.dimmed()
-    )?;
+    writeln!(out, "  {} {}", dimmed("why:"), dimmed(&f.confidence_reason))?;
     if let Some(probe) = &f.probe {
         write_probe(out, probe)?;
     }
 
     section(out, "Cause", &f.cause)?;
     if !f.candidates.is_empty() {
-        writeln!(out, "\n  {}", "Candidates, most likely first".bold())?;
+        writeln!(out, "\n  {}", bold("Candidates, most likely first"))?;
         for (i, c) in f.candidates.iter().enumerate() {
             writeln!(out, "    {}. {}", i + 1, indent_rest(&c.cause, 7))?;
             writeln!(
                 out,
                 "       {} {}",
-                "evidence:".dimmed(),
+                dimmed("evidence:"),
                 indent_rest(&c.evidence, 17)
             )?;
             if let Some(check) = &c.check {
-                writeln!(out, "       {} {}", "check:".dimmed(), check.green())?;
+                writeln!(out, "       {} {}", dimmed("check:"), green(&check))?;
             }
             if let Some(fix) = &c.fix {
-                writeln!(out, "       {} {}", "fix:".dimmed(), indent_rest(fix, 12))?;
+                writeln!(out, "       {} {}", dimmed("fix:"), indent_rest(fix, 12))?;
             }
         }
     }
     section(out, "Fix", &f.fix)?;
     if !f.commands.is_empty() {
-        writeln!(out, "\n  {}", "Commands".bold())?;
+        writeln!(out, "\n  {}", bold("Commands"))?;
         for c in &f.commands {
             let kind = match c.kind {
-                CommandKind::Check => "read-only".dimmed(),
-                CommandKind::Fix => "changes".yellow(),
+                CommandKind::Check => dimmed("read-only"),
+                CommandKind::Fix => yellow("changes"),
             };
-            writeln!(out, "    {} {} ({kind})", "#".dimmed(), c.title.dimmed())?;
+            writeln!(out, "    {} {} ({kind})", dimmed("#"), dimmed(&c.title))?;
             for line in c.run.lines() {
-                writeln!(out, "    {}", line.green())?;
+                writeln!(out, "    {}", green(&line))?;
             }
         }
     }
     if !f.notes.is_empty() {
-        writeln!(out, "\n  {}", "Notes".bold())?;
+        writeln!(out, "\n  {}", bold("Notes"))?;
         for n in &f.notes {
             writeln!(out, "    - {}", indent_rest(n, 6))?;
         }
     }
     if !f.terraform.is_empty() {
-        writeln!(
-            out,
-            "\n  {} {}",
-            "Terraform:".bold(),
-            f.terraform.join(", ")
-        )?;
+        writeln!(out, "\n  {} {}", bold("Terraform:"), f.terraform.join(", "))?;
     }
     if !f.docs.is_empty() {
-        writeln!(out, "\n  {}", "Docs".bold())?;
+        writeln!(out, "\n  {}", bold("Docs"))?;
         for doc in &f.docs {
-            writeln!(out, "    - {}: {}", doc.title, doc.url.underline())?;
+            writeln!(out, "    - {}: {}", doc.title, underline(&doc.url))?;
         }
     }
     placeholder_hint(out, f)
@@ -261,37 +253,37 @@ fn write_probe(out: &mut dyn Write, probe: &ProbeSection) -> io::Result<()> {
     writeln!(
         out,
         "\n  {} {}",
-        "Probe".bold(),
+        bold("Probe"),
         verdict_label(probe.verdict)
     )?;
     for r in &probe.results {
         writeln!(
             out,
             "    {} {} — {}",
-            r.name.cyan(),
+            cyan(&r.name),
             verdict_label(r.verdict),
             indent_rest(&r.summary, 6)
         )?;
         if let Some(fix) = &r.fix {
-            writeln!(out, "      {} {}", "fix:".dimmed(), indent_rest(fix, 11))?;
+            writeln!(out, "      {} {}", dimmed("fix:"), indent_rest(fix, 11))?;
         }
         if !r.missing_permissions.is_empty() {
             writeln!(
                 out,
                 "      {} {}",
-                "missing permission:".dimmed(),
-                r.missing_permissions.join(", ").yellow()
+                dimmed("missing permission:"),
+                yellow(&r.missing_permissions.join(", "))
             )?;
         }
         for fact in &r.facts {
-            writeln!(out, "      {} {}", "·".dimmed(), fact)?;
+            writeln!(out, "      {} {}", dimmed("·"), fact)?;
         }
         if !r.calls.is_empty() {
             writeln!(
                 out,
                 "      {} {}",
-                "calls:".dimmed(),
-                r.calls.join(", ").dimmed()
+                dimmed("calls:"),
+                dimmed(&r.calls.join(", "))
             )?;
         }
     }
@@ -308,19 +300,23 @@ pub(crate) fn verdict_label(verdict: Verdict) -> ColoredString {
 
 /// Tells the reader which values are placeholders and how to fill them in.
 fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
-    // The texts a placeholder for an unknown value can be left in.
-    let mentions = |placeholder: &str| {
-        [&f.fix, &f.cause]
-            .into_iter()
-            .chain(f.commands.iter().flat_map(|c| [&c.title, &c.run]))
-            .chain(&f.notes)
-            .any(|text| text.contains(placeholder))
-    };
+    // The texts a placeholder for an unknown value can be left in, read once for both.
+    let (mut account, mut region) = (false, false);
+    let texts = [&f.fix, &f.cause]
+        .into_iter()
+        .chain(f.commands.iter().flat_map(|c| [&c.title, &c.run]))
+        .chain(&f.notes);
+    for text in texts {
+        for (at, _) in text.match_indices('<') {
+            account |= text[at..].starts_with("<account>");
+            region |= text[at..].starts_with("<region>");
+        }
+    }
     let mut missing = Vec::new();
-    if mentions("<account>") {
+    if account {
         missing.push("--account");
     }
-    if mentions("<region>") {
+    if region {
         missing.push("--region");
     }
     let mut known = Vec::new();
@@ -336,8 +332,8 @@ fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
         writeln!(
             out,
             "\n  {} {}",
-            "values:".dimmed(),
-            known.join(", ").dimmed()
+            dimmed("values:"),
+            dimmed(&known.join(", "))
         )?;
     }
     if !missing.is_empty() {
@@ -355,7 +351,7 @@ fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
 }
 
 fn section(out: &mut dyn Write, title: &str, body: &str) -> io::Result<()> {
-    writeln!(out, "\n  {}", title.bold())?;
+    writeln!(out, "\n  {}", bold(&title))?;
     for line in body.lines() {
         writeln!(out, "    {line}")?;
     }
@@ -371,25 +367,25 @@ pub(crate) fn write_unrecognised(out: &mut dyn Write, d: &Diagnosis) -> io::Resu
         out,
         "\n{}  {}",
         " UNRECOGNISED ".black().on_yellow(),
-        "no pattern in the catalog matches this".bold()
+        bold("no pattern in the catalog matches this")
     )?;
     if !u.normalized.is_empty() {
         writeln!(
             out,
             "\n  {}",
-            "Normalised text (what the catalog saw)".bold()
+            bold("Normalised text (what the catalog saw)")
         )?;
         for (field, text) in &u.normalized {
             writeln!(out, "    [{field}] {text}")?;
         }
     }
-    writeln!(out, "\n  {}", "Next steps".bold())?;
+    writeln!(out, "\n  {}", bold("Next steps"))?;
     for step in &u.next_steps {
         writeln!(out, "    - {}", indent_rest(step, 6))?;
     }
-    writeln!(out, "\n  {}", "Pattern stub".bold())?;
+    writeln!(out, "\n  {}", bold("Pattern stub"))?;
     for line in u.pattern_stub.lines() {
-        writeln!(out, "    {}", line.dimmed())?;
+        writeln!(out, "    {}", dimmed(&line))?;
     }
     Ok(())
 }

@@ -23,10 +23,10 @@ const KEPT_TEXT_CAP: usize = 4096;
 pub struct RepeatMemo {
     /// Messages seen once: only a message seen twice is kept, so one-off messages (most of a
     /// varied log) cost a hash, not a copy.
-    seen: HashSet<u64>,
+    seen: HashSet<u64, foldhash::fast::RandomState>,
     /// Per field the message came from (a rule may read one field and not another).
-    kept: [HashMap<String, Diagnosis>; 4],
-    hasher: std::collections::hash_map::RandomState,
+    kept: [HashMap<String, Diagnosis, foldhash::quality::RandomState>; 4],
+    hasher: foldhash::quality::RandomState,
 }
 
 impl RepeatMemo {
