@@ -399,18 +399,44 @@ impl Diagnosis {
 
 fn needs_escape(s: &str, raw: bool) -> bool {
     // Printable ASCII, the common case, needs no look at each character: eight bytes at a time,
-    // a word is flagged when a byte may be below 0x20 or at or above 0x7f (tabs and line breaks
-    // included, then looked at one by one). It reads every string of every diagnosis shown.
+    // a word is flagged when a byte may be below 0x20 or at or above 0x7f (tabs, line breaks
+    // and other scripts included), and only a flagged word is read byte by byte. It reads every
+    // string of every diagnosis shown.
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let other = |b: u8| (b < 0x20) & (b != b'\t') & (raw | (b != b'\n')) | (b >= 0x7f);
-    let mut words = s.as_bytes().chunks_exact(8);
-    let plain = words.all(|word| {
+    let bytes = s.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
         let x = u64::from_le_bytes(word.try_into().expect("eight bytes"));
         let flagged = (x.wrapping_sub(ONES * 0x20) & !x | x.wrapping_add(ONES) | x) & HIGH;
-        flagged == 0 || !word.iter().any(|&b| other(b))
-    }) && !words.remainder().iter().any(|&b| other(b));
-    !plain && s.chars().any(|c| is_unsafe(c, raw))
+        if flagged != 0 && (at..at + 8).any(|i| unsafe_at(bytes, i, raw)) {
+            return true;
+        }
+        at += 8;
+    }
+    (at..bytes.len()).any(|i| unsafe_at(bytes, i, raw))
+}
+
+/// Whether the character that starts at byte `i` of UTF-8 `bytes` (if one does) is unsafe: the
+/// bytes of [`is_unsafe`]'s characters, so that the text need not be decoded.
+fn unsafe_at(bytes: &[u8], i: usize, raw: bool) -> bool {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        b'\n' => raw,
+        b'\t' => false,
+        b => match b {
+            0x00..=0x1f | 0x7f => true,
+            // U+0080..U+009F, the C1 controls.
+            0xc2 => matches!(next(1), 0x80..=0x9f),
+            // U+200E, U+200F, U+202A..U+202E and U+2066..U+2069.
+            0xe2 => matches!(
+                (next(1), next(2)),
+                (0x80, 0x8e | 0x8f | 0xaa..=0xae) | (0x81, 0xa6..=0xa9)
+            ),
+            _ => false,
+        },
+    }
 }
 
 /// Control characters (ANSI escapes among them) and bidirectional overrides. Line breaks are
@@ -481,5 +507,27 @@ mod tests {
             }
         }
         assert!(!needs_escape("", true));
+    }
+
+    /// The byte-level check agrees with the character-level definition on every character of
+    /// the Basic Multilingual Plane and some beyond, at every offset within a word.
+    #[test]
+    fn the_byte_check_agrees_with_the_character_check() {
+        let chars = (0..0x3000u32)
+            .chain([0xfeff, 0xfffd, 0x1_f600, 0x10_ffff])
+            .filter_map(char::from_u32);
+        for c in chars {
+            for pad in 0..9 {
+                let text = format!("{}{c}{}", "a".repeat(pad), "é".repeat(pad % 3));
+                for raw in [true, false] {
+                    let by_char = text.chars().any(|c| super::is_unsafe(c, raw));
+                    assert_eq!(
+                        needs_escape(&text, raw),
+                        by_char,
+                        "{c:?} after {pad}, {raw}"
+                    );
+                }
+            }
+        }
     }
 }
