@@ -26,7 +26,6 @@ use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::meta;
 use regex_automata::nfa::thompson::backtrack::{self, BoundedBacktracker};
@@ -34,7 +33,9 @@ use regex_automata::nfa::thompson::pikevm::{self, PikeVM};
 use regex_automata::nfa::thompson::{self, NFA};
 use regex_automata::util::captures::Captures as Slots;
 use regex_automata::util::pool::Pool;
+use regex_automata::util::prefilter::Prefilter;
 use regex_automata::util::syntax;
+use regex_automata::{Input, MatchKind};
 use regex_syntax::hir::{self, Hir, HirKind};
 
 /// Upper bound on the compiled size of one regex, so a pathological user pattern fails at
@@ -171,6 +172,22 @@ fn accept_redacted_accounts(hir: Hir) -> Hir {
     }
 }
 
+/// A prefilter for the bytes every match of `hir` begins with, if it has such a set (it has
+/// none when it can match the empty text). The backtracker tries a match at every position of
+/// the text; most catalog regexes begin with a word or a class, and this skips the positions
+/// that cannot begin one (about a third of the time it spends on a message's groups).
+fn first_bytes(hir: &Hir) -> Option<Prefilter> {
+    let mut extractor = hir::literal::Extractor::new();
+    extractor
+        .kind(hir::literal::ExtractKind::Prefix)
+        .limit_literal_len(1)
+        .limit_class(256)
+        .limit_total(256);
+    let prefixes = extractor.extract(hir);
+    let bytes: Vec<&[u8]> = prefixes.literals()?.iter().map(|l| l.as_bytes()).collect();
+    Prefilter::new(MatchKind::LeftmostFirst, &bytes)
+}
+
 /// A compiled catalog regex.
 pub struct Regex {
     nfa: NFA,
@@ -178,6 +195,9 @@ pub struct Regex {
     /// than building the DFA states one text visits, so a single paste never builds them.
     backtracker: BoundedBacktracker,
     backtracker_caches: Pool<backtrack::Cache, MakeCache<backtrack::Cache>>,
+    /// Groups: the backtracker again, trying only positions whose byte can begin a match.
+    /// Built on first use: a catalog regex asked for groups is one that won.
+    capturer: OnceLock<Capturer>,
     /// Groups of a text too long for the backtracker's bounded memory.
     pike_vm: PikeVM,
     pike_vm_caches: Pool<pikevm::Cache, MakeCache<pikevm::Cache>>,
@@ -195,6 +215,11 @@ pub struct Regex {
 /// Texts a regex answers by backtracking before it builds its lazy DFA: a paste asks each
 /// regex once, an archive asks the same ones thousands of times.
 const PROMOTE_AFTER: u32 = 4;
+
+struct Capturer {
+    backtracker: BoundedBacktracker,
+    caches: Pool<backtrack::Cache, MakeCache<backtrack::Cache>>,
+}
 
 struct Dfa {
     dfa: DFA,
@@ -319,6 +344,7 @@ impl Regex {
             pike_vm,
             nfa,
             uses: AtomicU32::new(0),
+            capturer: OnceLock::new(),
             dfa: OnceLock::new(),
             hir,
             full: OnceLock::new(),
@@ -332,6 +358,21 @@ impl Regex {
         }
         let built = build_meta(&self.hir).ok()?;
         Some(self.full.get_or_init(|| built))
+    }
+
+    /// The backtracker for groups, with the bytes a match can begin with as its prefilter.
+    fn capturer(&self) -> &Capturer {
+        self.capturer.get_or_init(|| {
+            let backtracker = BoundedBacktracker::builder()
+                .configure(backtrack::Config::new().prefilter(first_bytes(&self.hir)))
+                .build_from_nfa(self.nfa.clone())
+                .expect("the backtracker configuration is valid");
+            let b = backtracker.clone();
+            Capturer {
+                caches: Pool::new(Box::new(move || b.create_cache())),
+                backtracker,
+            }
+        })
     }
 
     /// The lazy DFA, built on first use; `None` if it cannot be built (not expected: the NFA
@@ -371,10 +412,11 @@ impl Regex {
     /// The leftmost match and its groups: one backtracking pass where the text fits its
     /// bounded memory (a message known to match, as here, is short), the PikeVM otherwise.
     pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-        let mut slots = self.backtracker.create_captures();
+        let capturer = self.capturer();
+        let mut slots = capturer.backtracker.create_captures();
         let input = Input::new(text.as_bytes());
-        let fits = self.backtracker.try_captures(
-            &mut self.backtracker_caches.get(),
+        let fits = capturer.backtracker.try_captures(
+            &mut capturer.caches.get(),
             input.clone(),
             &mut slots,
         );
