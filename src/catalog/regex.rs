@@ -671,6 +671,51 @@ mod tests {
         assert!(Regex::partial(r"(?P<a>x)(?P<b>y)+z{2,3}").is_ok());
     }
 
+    /// Groups found from the first-byte positions are the groups every position gives (the
+    /// PikeVM, no prefilter), for regexes that begin with words, classes, optional groups,
+    /// anchors and alternations, and one that can match the empty text.
+    #[test]
+    fn first_byte_prefilter_finds_the_same_groups() {
+        let regexes = [
+            r"(?:resolve ref (?P<image>\S+): )?dial tcp (?P<ip>[0-9.]+):(?P<port>\d+)",
+            r"(?:^|CannotPullContainerError: )(?P<e>context canceled)\.?\s*$",
+            r"[a-z]+ (?P<n>\d{12})",
+            r"(?P<x>\d*)z?",
+            r"\bexit(?:ed)? (?:with )?code (?P<code>\d+)",
+        ];
+        let texts = [
+            "CannotPullContainerError: context canceled",
+            "context canceled",
+            "x resolve ref docker.io/a:b: dial tcp 10.0.0.1:443: i/o timeout",
+            "pull failed: DIAL TCP 10.1.2.3:80",
+            "acct 123456789012 and redacted",
+            "Essential container exited with code 137",
+            "",
+            "zz",
+        ];
+        for source in regexes {
+            let regex = Regex::new(source).unwrap();
+            for text in texts {
+                let mut expected = regex.pike_vm.create_captures();
+                regex.pike_vm.captures(
+                    &mut regex.pike_vm.create_cache(),
+                    text.as_bytes(),
+                    &mut expected,
+                );
+                let found = regex.captures(text);
+                assert_eq!(found.is_some(), expected.is_match(), "{source} on {text:?}");
+                if let Some(found) = found {
+                    for i in 0..expected.group_len() {
+                        let want = expected.get_group(i).map(|s| &text[s.range()]);
+                        assert_eq!(found.get(i), want, "group {i} of {source} on {text:?}");
+                    }
+                }
+            }
+        }
+        assert!(first_bytes(&parse(r"(?P<x>\d*)z?").unwrap()).is_none());
+        assert!(first_bytes(&parse(r"(?:ab)?c").unwrap()).is_some());
+    }
+
     #[test]
     fn size_limit_is_a_clear_error() {
         let error = Regex::new(r"(?:\w{1000}){1000}").unwrap_err();
