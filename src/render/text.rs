@@ -209,7 +209,7 @@ pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> 
                 indent_rest(&c.evidence, 17)
             )?;
             if let Some(check) = &c.check {
-                writeln!(out, "       {} {}", dimmed("check:"), green(&check))?;
+                writeln!(out, "       {} {}", dimmed("check:"), green(check))?;
             }
             if let Some(fix) = &c.fix {
                 writeln!(out, "       {} {}", dimmed("fix:"), indent_rest(fix, 12))?;
@@ -226,7 +226,7 @@ pub(crate) fn write_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> 
             };
             writeln!(out, "    {} {} ({kind})", dimmed("#"), dimmed(&c.title))?;
             for line in c.run.lines() {
-                writeln!(out, "    {}", green(&line))?;
+                writeln!(out, "    {}", green(line))?;
             }
         }
     }
@@ -260,7 +260,7 @@ fn write_probe(out: &mut dyn Write, probe: &ProbeSection) -> io::Result<()> {
         writeln!(
             out,
             "    {} {} — {}",
-            cyan(&r.name),
+            cyan(r.name),
             verdict_label(r.verdict),
             indent_rest(&r.summary, 6)
         )?;
@@ -351,7 +351,7 @@ fn placeholder_hint(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
 }
 
 fn section(out: &mut dyn Write, title: &str, body: &str) -> io::Result<()> {
-    writeln!(out, "\n  {}", bold(&title))?;
+    writeln!(out, "\n  {}", bold(title))?;
     for line in body.lines() {
         writeln!(out, "    {line}")?;
     }
@@ -385,7 +385,7 @@ pub(crate) fn write_unrecognised(out: &mut dyn Write, d: &Diagnosis) -> io::Resu
     }
     writeln!(out, "\n  {}", bold("Pattern stub"))?;
     for line in u.pattern_stub.lines() {
-        writeln!(out, "    {}", dimmed(&line))?;
+        writeln!(out, "    {}", dimmed(line))?;
     }
     Ok(())
 }
