@@ -201,7 +201,9 @@ impl Template {
     /// Renders with `lookup`; unknown values become `<name>`, and optional sections with an
     /// unknown value are left out.
     pub fn render<'v>(&self, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
-        let mut out = String::new();
+        // About the text's own length: values are seldom much longer than their placeholders,
+        // and growing a string piece by piece was a tenth of filling in a finding.
+        let mut out = String::with_capacity(self.source.len() + 32);
         render_pieces(self.pieces(), &lookup, &mut out);
         out
     }
