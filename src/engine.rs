@@ -754,7 +754,7 @@ impl Engine {
             source: evidence.source.clone(),
             task: summarize(evidence),
             status,
-            findings,
+            findings: findings.into(),
             unrecognised,
             warnings,
         }
@@ -1489,7 +1489,7 @@ mod tests {
         assert_eq!(full.findings.len(), 3, "{:?}", full.findings);
         assert_eq!(brief.findings.len(), 3);
         assert_eq!(full.findings[0], brief.findings[0]);
-        for (f, b) in full.findings.iter().zip(&brief.findings).skip(1) {
+        for (f, b) in full.findings.iter().zip(brief.findings.iter()).skip(1) {
             assert_eq!((&f.pattern, f.confidence), (&b.pattern, b.confidence));
             assert!(f.confidence_reason.starts_with(&b.confidence_reason));
             assert!(!f.fix.is_empty() && !f.captures.is_empty());

@@ -236,7 +236,9 @@ pub struct Diagnosis {
     pub source: Source,
     pub task: TaskSummary,
     pub status: Status,
-    pub findings: Vec<Finding>,
+    /// Shared: a repeated message's diagnosis (see `RepeatMemo`) copies only the handle, and a
+    /// change to one copy (redaction, escaping) copies the findings first.
+    pub findings: std::sync::Arc<Vec<Finding>>,
     pub unrecognised: Option<Unrecognised>,
     /// Problems with this input item (a message cut for length, say).
     pub warnings: Vec<String>,
@@ -263,6 +265,13 @@ enum Origin {
 /// Every string of a diagnosis, with where it came from: one list of fields for the reading and
 /// the rewriting visitor.
 macro_rules! each_string {
+    // A rewriting visit copies the findings first if another diagnosis shares them.
+    (@findings $d:expr, mut) => {
+        std::sync::Arc::make_mut(&mut $d.findings).iter_mut()
+    };
+    (@findings $d:expr) => {
+        $d.findings.iter()
+    };
     ($d:expr, $f:ident, $strings:ident $(, $mut:tt)?) => {{
         let t = & $($mut)? $d.task;
         for s in [
@@ -291,7 +300,7 @@ macro_rules! each_string {
                 $f(s, Origin::Input);
             }
         }
-        for finding in & $($mut)? $d.findings {
+        for finding in each_string!(@findings $d $(, $mut)?) {
             for (_, value) in & $($mut)? finding.captures {
                 $f(value, Origin::Shown);
             }

@@ -132,7 +132,7 @@ mod tests {
                     source: e.source.clone(),
                     task: Default::default(),
                     status: crate::report::Status::Unrecognised,
-                    findings: Vec::new(),
+                    findings: Default::default(),
                     unrecognised: None,
                     warnings: Vec::new(),
                 }
