@@ -218,12 +218,13 @@ impl Plan {
 /// Attaches the probe sections to their findings. A confirmed finding that was not the best
 /// one moves to the front: what the task's resources show outweighs what the text suggests.
 pub fn apply(diagnosis: &mut Diagnosis, sections: Vec<(usize, ProbeSection)>) {
+    let findings = std::sync::Arc::make_mut(&mut diagnosis.findings);
     for (index, section) in sections {
-        if let Some(f) = diagnosis.findings.get_mut(index) {
+        if let Some(f) = findings.get_mut(index) {
             f.probe = Some(section);
         }
     }
-    let confirmed = diagnosis.findings.iter().position(|f| {
+    let confirmed = findings.iter().position(|f| {
         f.probe
             .as_ref()
             .is_some_and(|p| p.verdict == Verdict::Confirmed)
@@ -231,9 +232,9 @@ pub fn apply(diagnosis: &mut Diagnosis, sections: Vec<(usize, ProbeSection)>) {
     if let Some(i) = confirmed
         && i > 0
     {
-        let finding = diagnosis.findings.remove(i);
-        diagnosis.findings.insert(0, finding);
-        diagnosis.status = match diagnosis.findings[0].severity {
+        let finding = findings.remove(i);
+        findings.insert(0, finding);
+        diagnosis.status = match findings[0].severity {
             Severity::Benign => Status::Benign,
             _ => Status::Failure,
         };
