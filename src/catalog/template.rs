@@ -202,7 +202,7 @@ impl Template {
     /// unknown value are left out.
     pub fn render<'v>(&self, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
         // About the text's own length: values are seldom much longer than their placeholders,
-        // and growing a string piece by piece was a tenth of filling in a finding.
+        // and growing the string piece by piece was over half of filling in a template.
         let mut out = String::with_capacity(self.source.len() + 32);
         render_pieces(self.pieces(), &lookup, &mut out);
         out
