@@ -152,6 +152,10 @@ impl Location {
             ),
         ];
         for (arn, source) in arns {
+            // The task ARN usually gives both; a value offered once is kept.
+            if location.account.is_some() && location.region.is_some() {
+                break;
+            }
             if let Some(arn) = arn.and_then(Arn::parse) {
                 location.offer(arn.account_id(), arn.region_name(), source);
             }
