@@ -1,6 +1,7 @@
 //! Text for a person at a terminal: the best finding of each task in full, other matches named,
 //! repeats of an earlier diagnosis collapsed to one line, and a summary at the end.
-//! Colour comes from `colored`, switched on or off once by the CLI.
+//! Colour comes from `colored`, switched on or off once by the CLI; single styles go through
+//! `style`, which copies nothing while colour is off.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
