@@ -9,7 +9,6 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::style::{bold, cyan, dimmed, green, red, underline, yellow};
-
 use super::{RenderOptions, Summary, subject};
 use crate::catalog::spec::{CommandKind, Severity};
 use crate::report::{Confidence, Diagnosis, Finding, ProbeSection, Verdict};
