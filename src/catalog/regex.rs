@@ -197,7 +197,9 @@ pub struct Regex {
     backtracker: BoundedBacktracker,
     backtracker_caches: Pool<backtrack::Cache, MakeCache<backtrack::Cache>>,
     /// Groups: the backtracker again, trying only positions whose byte can begin a match.
-    /// Built on first use: a catalog regex asked for groups is one that won.
+    /// Built on first use: a catalog regex asked for groups is one that won. (One backtracker
+    /// with the prefilter for both questions costs every candidate its prefilter: 0.14 ms more
+    /// for one pasted error, for 0.7% less on a large paste.)
     capturer: OnceLock<Capturer>,
     /// Groups of a text too long for the backtracker's bounded memory.
     pike_vm: PikeVM,
