@@ -9,6 +9,7 @@
 //! the grouping by cause. Memory grows with the number of distinct tasks and causes, never
 //! with the size of the archive.
 
+mod priority;
 pub mod read;
 pub mod skips;
 
@@ -305,6 +306,8 @@ fn work(
     emptied: &Sender<RecordBatch>,
     names: Vec<String>,
 ) -> Skips {
+    // The reader (one thread, which inflates gzip) sets the pace: it goes first.
+    priority::yield_to_other_threads();
     let mut skips = Skips::with_inputs(names);
     let mut cache = MatchCache::default();
     let mut sent = SentGroups::default();
