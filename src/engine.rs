@@ -57,6 +57,8 @@ pub struct Engine {
     literal_clauses: Vec<Vec<(usize, u8)>>,
     /// Rules with a regex: (pattern index, rule index, number of clauses).
     regex_rules: Vec<(usize, usize, u32)>,
+    /// Regex rules that require no literal: a candidate for every message.
+    literal_free: Vec<usize>,
     /// Rules decided by stopCode / exit code / container name alone.
     condition_rules: Vec<(usize, usize)>,
     /// Rules with a container-name condition.
@@ -313,6 +315,10 @@ impl Engine {
             }
         }
         let masks_values = catalog.patterns().iter().all(|p| p.origin.builtin);
+        let literal_free = (regex_rules.iter().enumerate())
+            .filter(|(_, (_, _, clauses))| *clauses == 0)
+            .map(|(slot, _)| slot)
+            .collect();
         Ok(Engine {
             catalog,
             literals,
@@ -320,6 +326,7 @@ impl Engine {
             scanned: AtomicUsize::new(0),
             literal_clauses,
             regex_rules,
+            literal_free,
             condition_rules,
             container_rules,
             variable_names: OnceLock::new(),
@@ -331,8 +338,13 @@ impl Engine {
     /// and, for a message cut short, those missing one clause the cut may have taken.
     fn candidates(&self, text: &[u8], cut: bool) -> Candidates {
         let mut satisfied = vec![0u8; self.regex_rules.len()];
+        // The rules some literal was found for: most messages touch a few dozen of hundreds.
+        let mut touched: Vec<usize> = Vec::new();
         let mut mark = |literal: usize| {
             for &(slot, clause) in &self.literal_clauses[literal] {
+                if satisfied[slot] == 0 {
+                    touched.push(slot);
+                }
                 satisfied[slot] |= 1 << clause;
             }
         };
@@ -351,12 +363,24 @@ impl Engine {
                 }
             }
         }
-        let mut found = Candidates::default();
-        for (slot, &(p, r, clauses)) in self.regex_rules.iter().enumerate() {
-            let have = satisfied[slot].count_ones();
-            if have == clauses {
-                found.full.push(slot);
-            } else if cut && have + 1 == clauses {
+        let mut found = Candidates {
+            full: self.literal_free.clone(),
+            near: Vec::new(),
+        };
+        found.full.extend(
+            touched
+                .iter()
+                .copied()
+                .filter(|&slot| satisfied[slot].count_ones() == self.regex_rules[slot].2),
+        );
+        found.full.sort_unstable();
+        if cut {
+            // A rule of one clause that no literal touched may still have lost it to the cut.
+            for (slot, &(p, r, clauses)) in self.regex_rules.iter().enumerate() {
+                let have = satisfied[slot].count_ones();
+                if clauses == 0 || have + 1 != clauses {
+                    continue;
+                }
                 let rule = &self.catalog.patterns()[p].rules[r];
                 let missing = (0..clauses as usize).find(|&c| satisfied[slot] & (1 << c) == 0);
                 let at_cut = missing.is_some_and(|c| {
@@ -1053,9 +1077,13 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// How many bytes of the beginning of `literal` (three or more, but not all of it) `text` ends
 /// in: a literal the cut went through.
 fn kept_start_of(text: &[u8], literal: &[u8]) -> Option<usize> {
-    (3..literal.len())
-        .rev()
-        .find(|&n| text.len() >= n && text[text.len() - n..].eq_ignore_ascii_case(&literal[..n]))
+    let last = *text.last()?;
+    // The text's last byte picks the lengths worth comparing: most lengths fail on it.
+    (3..literal.len()).rev().find(|&n| {
+        text.len() >= n
+            && literal[n - 1].eq_ignore_ascii_case(&last)
+            && text[text.len() - n..].eq_ignore_ascii_case(&literal[..n])
+    })
 }
 
 fn ends_with_start_of(text: &[u8], literal: &[u8]) -> bool {
@@ -1434,6 +1462,69 @@ fn summarize(evidence: &Evidence) -> TaskSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_text_keeps_the_longest_start_of_a_literal() {
+        let literal = b"cannotpullcontainererror";
+        assert_eq!(kept_start_of(b"stopped: CannotPull", literal), Some(10));
+        assert_eq!(kept_start_of(b"stopped: cannotp", literal), Some(7));
+        // Fewer than three bytes kept is not evidence of the literal.
+        assert_eq!(kept_start_of(b"stopped: ca", literal), None);
+        assert_eq!(kept_start_of(b"CannotPullX", literal), None);
+        assert_eq!(kept_start_of(b"", literal), None);
+        // The whole literal is not a start of it: the text was not cut inside it.
+        assert_eq!(kept_start_of(b"x cannotpullcontainererror", literal), None);
+    }
+
+    /// Candidates read from the rules a literal touched are the rules whose every clause has
+    /// a literal in the text, as counted over all rules.
+    #[test]
+    fn candidates_are_the_rules_whose_clauses_all_occur() {
+        let engine = Engine::new(Catalog::builtin().unwrap()).unwrap();
+        let texts = [
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:latest",
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed",
+            "Essential container in task exited",
+            "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/abc)",
+            "nothing known here at all",
+        ];
+        let check = |engine: &Engine| {
+            for text in texts {
+                check_candidates(engine, text);
+            }
+        };
+        check(&engine);
+        // Past the first few messages the literals are found by the automaton instead.
+        for _ in 0..100 {
+            engine.candidates(b"warm", false);
+        }
+        assert!(engine.automaton.get().is_some_and(Option::is_some));
+        check(&engine);
+    }
+
+    fn check_candidates(engine: &Engine, text: &str) {
+        {
+            let lower = text.to_ascii_lowercase();
+            let expected: Vec<usize> = (engine.regex_rules.iter().enumerate())
+                .filter(|&(_, &(p, r, clauses))| {
+                    let rule = &engine.catalog.patterns()[p].rules[r];
+                    rule.prefilter[..clauses as usize]
+                        .iter()
+                        .all(|clause| clause.iter().any(|l| lower.contains(l.as_str())))
+                })
+                .map(|(slot, _)| slot)
+                .collect();
+            assert!(
+                !expected.is_empty() || text.starts_with("nothing"),
+                "{text}"
+            );
+            assert_eq!(
+                engine.candidates(text.as_bytes(), false).full,
+                expected,
+                "{text}"
+            );
+        }
+    }
 
     /// A summary checks a cached best rule by taking its captures; when they find nothing (a
     /// value decided the match), the message is matched afresh and the result replaces the
