@@ -76,9 +76,9 @@ fn is_already_normal(text: &[u8]) -> bool {
     first != b' '
         && last != b' '
         && text.iter().all(|&b| (b' '..=b'~').contains(&b))
-        && !text
-            .windows(2)
-            .any(|w| matches!(w, [b' ', b' '] | [b'\\', b'n' | b't' | b'r']))
+        && memchr::memmem::find(text, b"  ").is_none()
+        && !memchr::memchr_iter(b'\\', text)
+            .any(|i| matches!(text.get(i + 1), Some(b'n' | b't' | b'r')))
 }
 
 /// Quotes made straight, whitespace runs made one space, control characters and terminal
@@ -126,16 +126,24 @@ pub fn is_cut(text: &str) -> bool {
     trimmed.ends_with("...") || trimmed.ends_with('\u{2026}') || matches!(text.len(), 255 | 1024)
 }
 
+/// Whether `bytes` holds `xxx` (any case), `***` or `:..`: the marks of a hidden value.
+/// Found from the bytes that begin them (a run over every window was a tenth of matching).
+fn may_hide_something(bytes: &[u8]) -> bool {
+    let hiding_run = |i: usize| match bytes.get(i..i + 3) {
+        Some([b'*', b'*', b'*']) => true,
+        Some(run) => run.iter().all(|b| b.eq_ignore_ascii_case(&b'x')),
+        None => false,
+    };
+    memchr::memchr3_iter(b'x', b'X', b'*', bytes).any(hiding_run)
+        || memchr::memmem::find(bytes, b":..").is_some()
+}
+
 /// Replaces redaction tokens by [`REDACTED`].
 fn canonical_redactions(text: String) -> Normalized {
     let bytes = text.as_bytes();
     // Cheap test first: most messages hide nothing.
-    let maybe = bytes.windows(3).any(|w| {
-        matches!(
-            w,
-            [b'x' | b'X', b'x' | b'X', b'x' | b'X'] | [b'*', b'*', b'*'] | [b':', b'.', b'.']
-        )
-    }) || memchr::memchr2(b'<', b'{', bytes).is_some()
+    let maybe = may_hide_something(bytes)
+        || memchr::memchr2(b'<', b'{', bytes).is_some()
         || text.contains("REDACTED")
         || text.contains("ACCOUNT");
     if !maybe {
@@ -321,7 +329,49 @@ fn strip_truncation_marker(mut text: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{is_already_normal, may_hide_something, normalize};
+
+    /// The byte checks say what a run over every window of the text says.
+    #[test]
+    fn byte_checks_agree_with_the_window_definitions() {
+        let by_windows = |b: &[u8]| {
+            b.windows(3).any(|w| {
+                matches!(
+                    w,
+                    [b'x' | b'X', b'x' | b'X', b'x' | b'X']
+                        | [b'*', b'*', b'*']
+                        | [b':', b'.', b'.']
+                )
+            })
+        };
+        let normal_by_windows = |t: &[u8]| {
+            let (Some(&first), Some(&last)) = (t.first(), t.last()) else {
+                return true;
+            };
+            first != b' '
+                && last != b' '
+                && t.iter().all(|&b| (b' '..=b'~').contains(&b))
+                && !t
+                    .windows(2)
+                    .any(|w| matches!(w, [b' ', b' '] | [b'\\', b'n' | b't' | b'r']))
+        };
+        // Every text of up to four bytes over the bytes that matter, and a few more.
+        let alphabet = b"xX*:. \\ntrzA\x07";
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, Vec::len))
+                .flat_map(|t| alphabet.iter().map(move |&b| [t.as_slice(), &[b]].concat()))
+                .collect();
+            texts.extend(longer);
+        }
+        assert!(texts.len() > 20_000);
+        for t in &texts {
+            assert_eq!(may_hide_something(t), by_windows(t), "{t:?}");
+            assert_eq!(is_already_normal(t), normal_by_windows(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn curly_apostrophes_become_straight() {
