@@ -250,6 +250,20 @@ impl Variables {
             .collect()
     }
 
+    /// `select`, moving the values out rather than copying them (a summary keeps them for
+    /// every task); only a name asked for twice is copied.
+    fn into_selected(mut self, names: &[String]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::with_capacity(names.len());
+        for name in names {
+            if let Some(at) = self.values.iter().position(|(n, _)| n == name) {
+                out.push(self.values.swap_remove(at));
+            } else if let Some(taken) = out.iter().find(|(n, _)| n == name) {
+                out.push(taken.clone());
+            }
+        }
+        out
+    }
+
     fn set(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
         match self.values.iter_mut().find(|(n, _)| n == name) {
@@ -296,7 +310,7 @@ impl Variables {
             text,
             Some(names),
         );
-        vars.select(names)
+        vars.into_selected(names)
     }
 
     fn build_for(
