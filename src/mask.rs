@@ -109,24 +109,35 @@ pub fn shape_key(text: &str, key: &mut String) {
             i += 1;
             continue;
         }
+        // The word's length, digits and whether it is all hex, in one pass: this runs on
+        // every word of every message a summary reads.
+        let (mut word_len, mut digits, mut all_hex) = (0, 0, true);
+        for &b in &bytes[i..] {
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            word_len += 1;
+            digits += usize::from(b.is_ascii_digit());
+            all_hex &= b.is_ascii_hexdigit();
+        }
+        let next = bytes.get(i + word_len).copied();
         let rest = &text[i..];
-        let word_len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
         // (length of the value, whether it is an address: else it keeps only its shape)
-        let stand_in: Option<(usize, bool)> = if let Some(len) = ipv4_len(rest) {
+        // An address starts with a word of one to three digits and a dot; a UUID with eight
+        // hex digits and a dash: only then are they looked for.
+        let ip = (digits == word_len && word_len <= 3 && next == Some(b'.'))
+            .then(|| ipv4_len(rest))
+            .flatten();
+        let uuid = (word_len == 8 && all_hex && next == Some(b'-'))
+            .then(|| uuid_len(rest))
+            .flatten();
+        let stand_in: Option<(usize, bool)> = if let Some(len) = ip {
             Some((len, true))
-        } else if let Some(len) = uuid_len(rest) {
+        } else if let Some(len) = uuid {
             Some((len, false))
         } else {
-            let word = &rest[..word_len];
-            let digits = word.bytes().filter(u8::is_ascii_digit).count();
             let long_number = digits == word_len && word_len >= 5;
-            let hex_id = word_len >= 8
-                && digits > 0
-                && digits < word_len
-                && word.bytes().all(|b| b.is_ascii_hexdigit());
+            let hex_id = word_len >= 8 && digits > 0 && digits < word_len && all_hex;
             (long_number || hex_id).then_some((word_len, false))
         };
         match stand_in {
@@ -306,6 +317,103 @@ mod tests {
         // All digits and all letters differ from a mix (`\d{12}` must not start to match).
         assert_ne!(key("abcdef123456.dkr"), key("123456789012.dkr"));
         assert_eq!(key("deadbeef"), "deadbeef");
+    }
+
+    /// The one-pass shape key, as first written: every check at every word.
+    fn shape_key_by_definition(text: &str, key: &mut String) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut copied = 0;
+        while i < bytes.len() {
+            let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            if !at_word_start || !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let rest = &text[i..];
+            let word_len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            // (length of the value, whether it is an address: else it keeps only its shape)
+            let stand_in: Option<(usize, bool)> = if let Some(len) = ipv4_len(rest) {
+                Some((len, true))
+            } else if let Some(len) = uuid_len(rest) {
+                Some((len, false))
+            } else {
+                let word = &rest[..word_len];
+                let digits = word.bytes().filter(u8::is_ascii_digit).count();
+                let long_number = digits == word_len && word_len >= 5;
+                let hex_id = word_len >= 8
+                    && digits > 0
+                    && digits < word_len
+                    && word.bytes().all(|b| b.is_ascii_hexdigit());
+                (long_number || hex_id).then_some((word_len, false))
+            };
+            match stand_in {
+                Some((len, is_ip)) => {
+                    key.push_str(&text[copied..i]);
+                    let value = &rest[..len];
+                    if is_ip {
+                        key.push_str(ip_kind(value));
+                    } else {
+                        push_same_shape(value, key);
+                    }
+                    i += len;
+                    copied = i;
+                }
+                None => i += word_len,
+            }
+        }
+        key.push_str(&text[copied..]);
+    }
+
+    #[test]
+    fn shape_key_is_the_same_as_by_definition() {
+        // Every text of up to four pieces from pieces that begin or break the values it masks.
+        let pieces = [
+            "10",
+            "172",
+            "1.",
+            "0",
+            ".",
+            "-",
+            "deadbeef",
+            "0a1b2c3d",
+            "4e5f",
+            "123456789012",
+            "12345",
+            "x",
+            "G",
+            " ",
+            ":",
+            "ABCDEF12",
+        ];
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = (last.iter())
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        assert!(texts.len() > 60_000);
+        texts.extend(
+            [
+                "id 3f1c2a4b-1111-2222-3333-444455556666 and 3F1C2A4B-1111-2222-3333-44445555666",
+                "3f1c2a4b-1111-2222-3333-4444555566667 3f1c2a4b-111-2222-3333-444455556666",
+                "dial tcp 10.0.1.25:443, 1.2.3.4.5 and 1.2.3 and 1234.1.1.1 and 10.0.0.1a",
+                "from 172.16.0.1 via 192.168.10.200 to 52.94.133.131:443 not 999.1.1.1x",
+                "task 0a1b2c3d4e5f6789 job aa0000000a00 build 20240101 port 8080",
+            ]
+            .map(String::from),
+        );
+        for text in &texts {
+            let (mut fast, mut reference) = (String::new(), String::new());
+            shape_key(text, &mut fast);
+            shape_key_by_definition(text, &mut reference);
+            assert_eq!(fast, reference, "{text:?}");
+        }
     }
 
     #[test]
