@@ -2,6 +2,9 @@
 with what a user would do instead, in the same run:
   - jq extracting .detail.stoppedReason of final STOPPED events, then `sort | uniq -c`;
   - ripgrep counting lines that match any of the catalog's regexes (`rg -c -i -f`).
+It also times ecs-diagnose reading and parsing alone: `--cluster` naming no cluster of the
+archive, so every final event is read and parsed, then filtered out before it is diagnosed. That
+is the floor under any matcher, and shows how much of ripgrep's time is left for diagnosing.
 
 Archives (seeded generator examples/gen_events.rs, written to bench/out/ and reused):
   - varied: every task's reason carries values of its own (IPs, accounts, regions, images,
@@ -54,10 +57,14 @@ def count_events(path, gzip):
     return int(out.stdout.split()[0])
 
 
-def run_ours(path):
+# A cluster name the generator never writes: reading and parsing, no diagnosis.
+NO_CLUSTER = ["--cluster", "no-such-cluster-in-the-archive"]
+
+
+def run_ours(path, extra=()):
     """Wall time and peak RSS (KB) of ecs-diagnose, from wait4."""
     start = time.perf_counter()
-    proc = subprocess.Popen([str(BIN), "events", str(path), "--output", "json"],
+    proc = subprocess.Popen([str(BIN), "events", str(path), "--output", "json", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
@@ -84,7 +91,7 @@ def main():
     subprocess.run([str(GEN), "--dump-regexes", str(regexes)], check=True)
     jq_filter = 'select(."detail-type"=="ECS Task State Change" and .detail.lastStatus=="STOPPED") | .detail.stoppedReason'
     print(f"{'archive':<30} {'MB':>7} {'ecs-diagnose':>12} {'events/s':>10} {'MB/s':>6} {'RSS MB':>7}"
-          f" {'jq':>8} {'vs jq':>6} {'rg':>7} {'vs rg':>6}")
+          f" {'jq':>8} {'vs jq':>6} {'rg':>7} {'vs rg':>6} {'parse':>7} {'vs rg':>6}")
     for values, unit, n in rows:
         for gzip in (False, True):
             path = generate(values, unit, n, gzip)
@@ -94,8 +101,10 @@ def main():
             cat = f"zcat '{path}'" if gzip else f"cat '{path}'"
             jq = timed_shell(f"{cat} | jq -r '{jq_filter}' | sort | uniq -c | sort -rn")
             rg = min(timed_shell(f"rg -c -i {'-z ' if gzip else ''}-f '{regexes}' '{path}'") for _ in range(3))
+            parse = min(run_ours(path, NO_CLUSTER)[0] for _ in range(3))
             print(f"{path.name:<30} {size:>7.0f} {ours:>11.2f}s {events / ours:>10,.0f} {size / ours:>6.0f} {rss / 1024:>7.1f}"
-                  f" {jq:>7.1f}s {jq / ours:>5.1f}x {rg:>6.2f}s {ours / rg:>5.2f}x", flush=True)
+                  f" {jq:>7.1f}s {jq / ours:>5.1f}x {rg:>6.2f}s {ours / rg:>5.2f}x"
+                  f" {parse:>6.2f}s {parse / rg:>5.2f}x", flush=True)
 
 
 if __name__ == "__main__":
