@@ -96,3 +96,15 @@ fn scratch_dir() -> tempfile::TempDir {
         .tempdir()
         .unwrap()
 }
+
+/// `Cargo.toml` names zlib-rs only to turn on its `std` feature (run-time CPU detection: gzip
+/// inflated with vector instructions). Features reach the copy flate2 uses only while both
+/// ask for the same version: were flate2 to move to another, the lock file would hold two
+/// copies and gzip would silently inflate with plain code again.
+#[test]
+fn the_zlib_rs_that_gets_std_is_the_one_flate2_uses() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+        .expect("Cargo.lock is committed");
+    let copies = lock.matches("\nname = \"zlib-rs\"\n").count();
+    assert_eq!(copies, 1, "Cargo.lock holds {copies} copies of zlib-rs");
+}
