@@ -1503,27 +1503,25 @@ mod tests {
     }
 
     fn check_candidates(engine: &Engine, text: &str) {
-        {
-            let lower = text.to_ascii_lowercase();
-            let expected: Vec<usize> = (engine.regex_rules.iter().enumerate())
-                .filter(|&(_, &(p, r, clauses))| {
-                    let rule = &engine.catalog.patterns()[p].rules[r];
-                    rule.prefilter[..clauses as usize]
-                        .iter()
-                        .all(|clause| clause.iter().any(|l| lower.contains(l.as_str())))
-                })
-                .map(|(slot, _)| slot)
-                .collect();
-            assert!(
-                !expected.is_empty() || text.starts_with("nothing"),
-                "{text}"
-            );
-            assert_eq!(
-                engine.candidates(text.as_bytes(), false).full,
-                expected,
-                "{text}"
-            );
-        }
+        let lower = text.to_ascii_lowercase();
+        let expected: Vec<usize> = (engine.regex_rules.iter().enumerate())
+            .filter(|&(_, &(p, r, clauses))| {
+                let rule = &engine.catalog.patterns()[p].rules[r];
+                rule.prefilter[..clauses as usize]
+                    .iter()
+                    .all(|clause| clause.iter().any(|l| lower.contains(l.as_str())))
+            })
+            .map(|(slot, _)| slot)
+            .collect();
+        assert!(
+            !expected.is_empty() || text.starts_with("nothing"),
+            "{text}"
+        );
+        assert_eq!(
+            engine.candidates(text.as_bytes(), false).full,
+            expected,
+            "{text}"
+        );
     }
 
     /// A summary checks a cached best rule by taking its captures; when they find nothing (a
